@@ -1,0 +1,84 @@
+// The backend interface: a handful of kernels on typed arrays plus views. A backend never sees a Tensor,
+// never allocates its outputs and never records gradients; the registry picks the active one.
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** Where a tensor's elements live in its storage: element (i0..in) is at offset + Σ ik*strides[k]. */
+export interface View {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export const UNARY_OPS = [
+  "neg", "exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "sigmoid", "erf", "sin", "cos",
+] as const; // prettier-ignore
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+export const BINARY_OPS = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+export const COMPARE_OPS = ["eq", "ne", "lt", "le", "gt", "ge"] as const;
+export type CompareOp = (typeof COMPARE_OPS)[number];
+
+export type ReduceOp = "sum" | "max" | "min";
+export type ArgReduceOp = "argmax" | "argmin";
+
+/**
+ * Every kernel writes a fresh, contiguous, row-major `out` that the caller allocated. Operand views of
+ * elementwise kernels already have the output's shape (broadcast dims carry stride 0).
+ */
+export interface Backend {
+  readonly name: string;
+  unary(op: UnaryOp, x: TypedArray, xv: View, out: TypedArray): void;
+  binary(op: BinaryOp | CompareOp, a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray): void;
+  where(c: TypedArray, cv: View, a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray): void;
+  /** Reduces the sorted `axes` of `xv`; `out` has the kept dims. */
+  reduce(op: ReduceOp, x: TypedArray, xv: View, axes: readonly number[], out: TypedArray): void;
+  argReduce(op: ArgReduceOp, x: TypedArray, xv: View, axis: number, out: Int32Array): void;
+  /** Batched matrix product: av is [...batch, m, k], bv is [...batch, k, n] (same batch), out [...batch, m, n]. */
+  matmul(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray): void;
+  /** Copies view xv into `out` (contiguous, or the view `ov` of the same shape); types may differ (a cast). */
+  copy(x: TypedArray, xv: View, out: TypedArray, ov?: View): void;
+  /** out[p] = x[p with p[dim] = idx[p]]; out has idx's shape. Indices are already validated. */
+  gather(x: TypedArray, xv: View, idx: Int32Array, iv: View, dim: number, out: TypedArray): void;
+  /** out[p with p[dim] = idx[p]] += src[p] over idx's shape; `out` is contiguous of shape `outShape`. */
+  scatterAdd(
+    out: TypedArray,
+    outShape: readonly number[],
+    idx: Int32Array,
+    iv: View,
+    src: TypedArray,
+    sv: View,
+    dim: number,
+  ): void;
+}
+
+const registry = new Map<string, Backend>();
+let active: Backend | null = null;
+
+export function registerBackend(backend: Backend): void {
+  registry.set(backend.name, backend);
+  if (active === null) active = backend;
+}
+
+/** Makes `name` the backend every op uses from now on. */
+export function setBackend(name: string): void {
+  const b = registry.get(name);
+  if (!b) throw new Error(`setBackend: unknown backend '${name}' (available: ${listBackends().join(", ")})`);
+  active = b;
+}
+
+export function getBackend(): string {
+  return backend().name;
+}
+
+export function listBackends(): string[] {
+  return [...registry.keys()];
+}
+
+/** The active backend, for ops. */
+export function backend(): Backend {
+  if (active === null) throw new Error("chainrule: no backend registered");
+  return active;
+}

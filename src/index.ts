@@ -1,0 +1,24 @@
+// chainrule's public API: exports only, no logic.
+import { registerBackend } from "./backend/backend.js";
+import { cpuBackend } from "./backend/cpu/index.js";
+
+registerBackend(cpuBackend);
+
+export { Tensor } from "./tensor/tensor.js";
+export type { DType } from "./tensor/dtype.js";
+export type { Nested } from "./tensor/format.js";
+export * from "./tensor/create.js";
+export * from "./ops/index.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export { detectAnomaly, isAnomalyEnabled } from "./autograd/anomaly.js";
+export { gradients, type BackwardOptions } from "./autograd/backward.js";
+export { manualSeed, getRngState, setRngState, type RngState } from "./util/random.js";
+export { ChainruleError } from "./util/errors.js";
+export {
+  setBackend,
+  getBackend,
+  listBackends,
+  registerBackend,
+  type Backend,
+  type View,
+} from "./backend/backend.js";

@@ -1,0 +1,46 @@
+// Small helpers every op file uses: fresh outputs, scalar operands, broadcast views.
+import type { View } from "../backend/backend.js";
+import { allocate, type DType } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import { check } from "../util/errors.js";
+import { normalizeDim, numel } from "../util/shape.js";
+
+export type Arg = Tensor | number;
+export interface KeepDim {
+  keepdim?: boolean;
+}
+
+/** A fresh zero-filled contiguous tensor. */
+export function empty(shape: readonly number[], dtype: DType): Tensor {
+  return Tensor.fromData(allocate(dtype, numel(shape)), shape, dtype);
+}
+
+/** A tensor of `t`'s shape and dtype filled with `value`, not connected to any graph. */
+export function onesLikeOf(t: Tensor, value: number): Tensor {
+  const out = empty(t.shape, t.dtype);
+  if (value !== 0) out.storage.data.fill(value);
+  return out;
+}
+
+/** A JS number becomes a 0-d tensor of `dtype` (numbers never promote a tensor's dtype). */
+export function toTensor(op: string, x: Arg, dtype: DType): Tensor {
+  if (x instanceof Tensor) return x;
+  check(typeof x === "number", op, () => `expected a Tensor or a number, got ${typeof x}`);
+  const t = empty([], Number.isInteger(x) || dtype !== "int32" ? dtype : "float32");
+  t.storage.data[0] = x;
+  return t;
+}
+
+/** The view of `t` broadcast to `shape` (stride 0 along repeated dims). Shapes must be compatible. */
+export function broadcastView(t: View, shape: readonly number[]): View {
+  const lead = shape.length - t.shape.length;
+  const strides = shape.map((d, i) => {
+    if (i < lead) return 0;
+    return t.shape[i - lead] === 1 && d !== 1 ? 0 : t.strides[i - lead];
+  });
+  return { shape, strides, offset: t.offset };
+}
+
+export function dimArg(op: string, dim: number, rank: number): number {
+  return normalizeDim(op, dim, rank);
+}

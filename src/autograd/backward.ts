@@ -1,7 +1,7 @@
 // The reverse sweep: sort the graph (iteratively, so 200k-op chains are fine), call each node's rule
 // once in reverse topological order, undo broadcasting, and accumulate gradients at the leaves.
 import type { Tensor } from "../tensor/tensor.js";
-import { cast, onesLikeOf, sumTo, add } from "../ops/index.js";
+import { cast, contiguous, onesLikeOf, sumTo, add } from "../ops/index.js";
 import { ChainruleError, check, fmtShape } from "../util/errors.js";
 import { sameShape } from "../util/shape.js";
 import { checkGradients, isAnomalyEnabled } from "./anomaly.js";
@@ -9,7 +9,7 @@ import type { Node } from "./graph.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
 
 export interface BackwardOptions {
-  /** Keep the graph's saved tensors so that backward can run through it again. */
+  /** Keep the graph's saved tensors so that backward can run through it again (default: createGraph). */
   retainGraph?: boolean;
   /** Record the backward pass itself, so that its gradients can be differentiated (higher order). */
   createGraph?: boolean;
@@ -107,22 +107,27 @@ function sweep(
       pending.delete(node);
       const target = wanted.get(node);
       if (target) found.set(target, g);
-      if (node.retained && !inputs) node.retained.grad = g;
+      if (node.retained && !inputs) node.retained.grad = own(node.retained.grad, g, opts.createGraph);
       const results = node.apply(g);
       if (isAnomalyEnabled()) checkGradients(node, results);
       node.inputs.forEach((x, k) => {
         const gk = results[k];
         if (gk) accumulate(x, gk);
       });
-      if (!opts.retainGraph) node.release();
+      // As in PyTorch, a recorded backward keeps the graph: the second pass runs through it again.
+      if (!(opts.retainGraph ?? opts.createGraph)) node.release();
     }
     if (inputs) return inputs.map((x) => (x.gradFn ? found.get(x) : leaves.get(x)) ?? null);
-    for (const [leaf, g] of leaves) {
-      const fresh = opts.createGraph ? g : g.detach();
-      leaf.grad = leaf.grad ? add(leaf.grad, fresh) : fresh;
-    }
+    for (const [leaf, g] of leaves) leaf.grad = own(leaf.grad, g, opts.createGraph);
     return [];
   });
+}
+
+// A .grad gets its own contiguous storage: a rule may return a broadcast view or hand one tensor to two
+// inputs (d(a+b) = (g, g)), and optimizers and clipping update grads in place.
+function own(prev: Tensor | null, g: Tensor, createGraph = false): Tensor {
+  const fresh = prev ? add(prev, g) : contiguous(g, true);
+  return createGraph ? fresh : fresh.detach();
 }
 
 function implicitGrad(r: Tensor): Tensor {

@@ -45,7 +45,8 @@ function countOf(x: Tensor, dim: Dims): number {
 /** Arithmetic mean over `dim` (null = all); the mean of nothing is NaN, as in PyTorch. */
 export function mean(x: Tensor, dim: Dims = null, opts: KeepDim = {}): Tensor {
   check(isFloat(x.dtype), "mean", () => `expected a floating-point tensor, got ${x.dtype}`);
-  return div(sum(x, dim, opts), countOf(x, dim));
+  const count = countOf(x, dim); // validates dim under mean's name
+  return div(sum(x, dim, opts), count);
 }
 
 /** Variance over `dim`, unbiased (÷ n-1) by default. */
@@ -64,7 +65,13 @@ function extremumDim(
   opts: KeepDim,
   arg: typeof argmax,
 ): { values: Tensor; indices: Tensor } {
-  const d = normalizeDim(arg === argmax ? "max" : "min", dim, x.ndim);
+  const op = arg === argmax ? "max" : "min";
+  const d = normalizeDim(op, dim, x.ndim);
+  check(
+    x.ndim === 0 || x.shape[d] > 0,
+    op,
+    () => `cannot reduce the empty dim ${dim} of a tensor of shape ${fmtShape(x.shape)}`,
+  );
   const indices = arg(x, d, { keepdim: true });
   const values = gather(x, d, indices); // the whole gradient goes to the returned index
   if (opts.keepdim) return { values, indices };
@@ -80,6 +87,7 @@ export function max(
   dim?: number,
   opts: KeepDim = {},
 ): Tensor | { values: Tensor; indices: Tensor } {
+  if (dim === undefined) checkNotEmpty("max", x);
   return dim === undefined ? amax(x) : extremumDim(x, dim, opts, argmax);
 }
 export function min(x: Tensor): Tensor;
@@ -89,25 +97,43 @@ export function min(
   dim?: number,
   opts: KeepDim = {},
 ): Tensor | { values: Tensor; indices: Tensor } {
+  if (dim === undefined) checkNotEmpty("min", x);
   return dim === undefined ? amin(x) : extremumDim(x, dim, opts, argmin);
 }
 
+function checkNotEmpty(op: string, x: Tensor): void {
+  check(
+    x.numel > 0,
+    op,
+    () => `cannot take the ${op} of an empty tensor (shape ${fmtShape(x.shape)}); pass a dim to reduce`,
+  );
+}
+
+// The stable forms' shift: the max over `dim`, kept and detached (it cancels in value and gradient).
+// An empty input has no max; its result is empty or Σ of nothing (log 0 = -inf), so any shift works.
+const maxShift = (x: Tensor, dim: Dims): Tensor | number =>
+  x.numel === 0 ? 0 : amax(x.detach(), dim, { keepdim: true });
+
 /** log Σ exp(x) over `dim`, stable for any magnitude: m + log Σ exp(x - m) with m the (constant) max. */
 export function logsumexp(x: Tensor, dim: Dims = null, opts: KeepDim = {}): Tensor {
-  const m = amax(x.detach(), dim, { keepdim: true });
-  const safe = where(ne(abs(m), Infinity), m, 0);
+  const m = maxShift(x, dim);
+  const safe = typeof m === "number" ? m : where(ne(abs(m), Infinity), m, 0);
   const s = add(log(sum(exp(sub(x, safe)), dim, { keepdim: true })), safe);
   return opts.keepdim ? s : reshape(s, reducedShapes(x, normalizeDims("logsumexp", dim, x.ndim)).out);
 }
 
 /** exp(x - max) / Σ exp(x - max) along `dim`. */
 export function softmax(x: Tensor, dim: number): Tensor {
-  const e = exp(sub(x, amax(x.detach(), dim, { keepdim: true })));
+  normalizeDim("softmax", dim, x.ndim);
+  const e = exp(sub(x, maxShift(x, dim)));
   return div(e, sum(e, dim, { keepdim: true }));
 }
 
 /** x - logsumexp(x) along `dim`: finite even for logits of ±1000. */
-export const logSoftmax = (x: Tensor, dim: number): Tensor => sub(x, logsumexp(x, dim, { keepdim: true }));
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  normalizeDim("logSoftmax", dim, x.ndim);
+  return sub(x, logsumexp(x, dim, { keepdim: true }));
+}
 
 // relu is written with `where` so that NaN propagates and the gradient at 0 is 0 (PyTorch's choice).
 export const relu = (x: Tensor): Tensor => where(le(x, 0), 0, x);
@@ -230,10 +256,12 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 
 /** Takes one index along `dim` (negative wraps) and removes that dim. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  check(x.ndim > 0, "select", () => "cannot select from a 0-d tensor (shape [])");
   const d = normalizeDim("select", dim, x.ndim);
   const n = x.shape[d];
+  check(Number.isInteger(index), "select", () => `index must be an integer, got ${index}`);
   check(
-    Number.isInteger(index) && index >= -n && index < n,
+    index >= -n && index < n,
     "select",
     () => `index ${index} is out of range for dim ${dim} of size ${n}`,
   );
@@ -242,6 +270,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 }
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  check(x.ndim > 0, "narrow", () => "cannot narrow a 0-d tensor (shape [])");
   const n = x.shape[normalizeDim("narrow", dim, x.ndim)];
   check(
     start >= 0 && length >= 0 && start + length <= n,
@@ -280,4 +309,8 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   );
 }
 
-export const maskedFill = (x: Tensor, mask: Tensor, value: number): Tensor => where(mask, value, x);
+/** x with `value` where the (broadcast) bool mask is true. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  check(mask.dtype === "bool", "maskedFill", () => `mask must be a bool tensor, got ${mask.dtype}`);
+  return where(mask, value, x);
+}

@@ -1,4 +1,4 @@
-// Movement primitives. reshape (of contiguous data), permute, expand and slice only make a new view of
+// Movement primitives. reshape (when the strides allow), permute, expand and slice only make a new view of
 // the same storage; cat and contiguous copy. Their gradients are the inverse data movement.
 import { backend } from "../backend/backend.js";
 import { record } from "../autograd/graph.js";
@@ -25,11 +25,14 @@ export function contiguous(x: Tensor, force = false): Tensor {
 function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   const free = shape.filter((d) => d === -1).length;
   check(free <= 1, op, () => `only one dimension can be -1, got ${fmtShape(shape)}`);
+  checkShape(
+    op,
+    shape.map((d) => (d === -1 ? 0 : d)),
+  );
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
   const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.numel / known) : d));
-  checkShape(op, out);
   check(
-    numel(out) === x.numel && Number.isInteger(out.reduce((p, d) => p * d, 1)),
+    numel(out) === x.numel && out.every((d) => Number.isInteger(d)),
     op,
     () =>
       `cannot reshape a tensor of shape ${fmtShape(x.shape)} (${x.numel} elements) into ${fmtShape(shape)}`,
@@ -37,22 +40,50 @@ function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   return out;
 }
 
-/** The same elements in row-major order with a new shape; a view when the data is contiguous. */
+/**
+ * Strides that read x's elements in row-major order under `shape` without a copy, or null when none
+ * exist (PyTorch's computeStride): each run of x's dims that is contiguous in memory may be re-split.
+ */
+function viewStrides(x: Tensor, shape: readonly number[]): number[] | null {
+  if (x.numel === 0 || x.ndim === 0) return contiguousStrides(shape);
+  const strides = new Array<number>(shape.length);
+  let v = shape.length - 1;
+  let base = x.strides[x.ndim - 1];
+  let runNumel = 1;
+  let viewNumel = 1;
+  for (let d = x.ndim - 1; d >= 0; d--) {
+    runNumel *= x.shape[d];
+    // a run of memory-contiguous dims ends at d: the view's dims must tile it exactly
+    if (d === 0 || (x.shape[d - 1] !== 1 && x.strides[d - 1] !== runNumel * base)) {
+      while (v >= 0 && (viewNumel < runNumel || shape[v] === 1)) {
+        strides[v] = viewNumel * base;
+        viewNumel *= shape[v--];
+      }
+      if (viewNumel !== runNumel) return null;
+      if (d > 0) [base, runNumel, viewNumel] = [x.strides[d - 1], 1, 1];
+    }
+  }
+  return v === -1 ? strides : null;
+}
+
+/** The same elements in row-major order with a new shape; a view whenever the strides allow it. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const out = inferShape("reshape", x, shape);
   if (sameShape(out, x.shape)) return x;
-  const src = contiguous(x);
-  const y = viewOf(src, out, contiguousStrides(out), src.offset);
+  const strides = viewStrides(x, out);
+  const src = strides ? x : contiguous(x);
+  const y = viewOf(src, out, strides ?? contiguousStrides(out), src.offset);
   return record("reshape", y, [src], (g) => [reshape(g, src.shape)]); // inverse reshape
 }
 
-/** Like reshape, but refuses to copy: the tensor must be contiguous. */
+/** Like reshape, but refuses to copy: the strides must allow the new shape as a view. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
+  const out = inferShape("view", x, shape);
   check(
-    x.isContiguous(),
+    viewStrides(x, out) !== null,
     "view",
     () =>
-      `the tensor (shape ${fmtShape(x.shape)}, strides ${fmtShape(x.strides)}) is not contiguous; use reshape() or contiguous() first`,
+      `the tensor (shape ${fmtShape(x.shape)}, strides ${fmtShape(x.strides)}) cannot be viewed as ${fmtShape(shape)} without a copy; use reshape() or contiguous() first`,
   );
   return reshape(x, shape);
 }
@@ -106,6 +137,7 @@ export function slice(
   end: number | null = null,
   step = 1,
 ): Tensor {
+  check(x.ndim > 0, "slice", () => "cannot slice a 0-d tensor (shape [])");
   const d = normalizeDim("slice", dim, x.ndim);
   check(Number.isInteger(step) && step >= 1, "slice", () => `step must be a positive integer, got ${step}`);
   for (const v of [start, end])
@@ -139,6 +171,7 @@ function sliceBackward(
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   check(tensors.length > 0, "cat", () => "expected a non-empty list of tensors");
   const ref = tensors[0];
+  check(ref.ndim > 0, "cat", () => "0-d tensors cannot be concatenated (shape []); use stack()");
   const d = normalizeDim("cat", dim, ref.ndim);
   tensors.forEach((t, i) =>
     check(

@@ -69,8 +69,8 @@ export const amin = (x: Tensor, dim: Dims = null, opts: KeepDim = {}): Tensor =>
   extremum("min", "amin", x, dim, opts);
 
 function argReduce(op: "argmax" | "argmin", x: Tensor, dim: number | null, opts: KeepDim): Tensor {
-  check(x.numel > 0, op, () => `cannot take ${op} of an empty tensor (shape ${fmtShape(x.shape)})`);
   if (dim === null) {
+    check(x.numel > 0, op, () => `cannot take ${op} of an empty tensor (shape ${fmtShape(x.shape)})`);
     const flat = reshape(x, [x.numel]);
     const y = empty(opts.keepdim ? x.shape.map(() => 1) : [], "int32");
     backend().argReduce(op, flat.data, flat, 0, y.data as Int32Array);

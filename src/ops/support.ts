@@ -1,6 +1,6 @@
 // Small helpers every op file uses: fresh outputs, scalar operands, broadcast views.
 import type { View } from "../backend/backend.js";
-import { allocate, type DType } from "../tensor/dtype.js";
+import { allocate, isFloat, type DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { check } from "../util/errors.js";
 import { normalizeDim, numel } from "../util/shape.js";
@@ -22,11 +22,14 @@ export function onesLikeOf(t: Tensor, value: number): Tensor {
   return out;
 }
 
-/** A JS number becomes a 0-d tensor of `dtype` (numbers never promote a tensor's dtype). */
+/**
+ * A JS number becomes a 0-d tensor of the float `dtype` it meets (numbers never promote a float tensor);
+ * beside int32/bool tensors it is int32 when integral, else float32 (PyTorch's rule for Python scalars).
+ */
 export function toTensor(op: string, x: Arg, dtype: DType): Tensor {
   if (x instanceof Tensor) return x;
   check(typeof x === "number", op, () => `expected a Tensor or a number, got ${typeof x}`);
-  const t = empty([], Number.isInteger(x) || dtype !== "int32" ? dtype : "float32");
+  const t = empty([], isFloat(dtype) ? dtype : Number.isInteger(x) ? "int32" : "float32");
   t.storage.data[0] = x;
   return t;
 }

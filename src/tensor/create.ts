@@ -54,7 +54,7 @@ export function tensor(
       () => `shape ${fmtShape(shape)} does not match ${arr.length} elements`,
     );
     const out = dtype === src ? arr : allocate(dtype, arr.length);
-    if (out !== arr) out.set(arr);
+    if (out !== arr) for (let i = 0; i < arr.length; i++) out[i] = toDType(arr[i], dtype);
     return finish("tensor", out, shape, dtype, opts);
   }
   const shape: number[] = [];
@@ -72,7 +72,7 @@ export function tensor(
         throw new ChainruleError("tensor", `expected a number at [${path}], got ${describe(x)}`);
       if (dtype === "int32" && !Number.isInteger(Number(x)))
         throw new ChainruleError("tensor", `int32 tensor got non-integer ${x} at [${path}]`);
-      out[k++] = Number(x);
+      out[k++] = toDType(Number(x), dtype);
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[dim])
@@ -86,6 +86,11 @@ export function tensor(
   return finish("tensor", out, shape, dtype, opts);
 }
 
+/** A bool stores 1 for any nonzero (or NaN) value, as PyTorch's bool(); other types store the value. */
+function toDType(v: number, dtype: DType): number {
+  return dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
+}
+
 function describe(x: unknown): string {
   return Array.isArray(x) ? `an array of length ${x.length}` : (JSON.stringify(x) ?? String(x));
 }
@@ -93,7 +98,7 @@ function describe(x: unknown): string {
 export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
   checkShape("full", shape);
   const dtype = dtypeArg("full", opts.dtype, "float32");
-  return finish("full", allocate(dtype, numel(shape)).fill(value), shape, dtype, opts);
+  return finish("full", allocate(dtype, numel(shape)).fill(toDType(value, dtype)), shape, dtype, opts);
 }
 export const zeros = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
 export const ones = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 1, opts);

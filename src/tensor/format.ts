@@ -1,5 +1,7 @@
-// Read-out of tensors: nested arrays and PyTorch-style printing (4 decimals, aligned, summarized when large).
+// Read-out of tensors: nested arrays, and printing in PyTorch's layout (4 decimals or scientific, aligned
+// columns, rows wrapped at 80 characters, summarized with "..." beyond 1000 elements).
 import type { TypedArray } from "../backend/backend.js";
+import { fmtShape } from "../util/errors.js";
 import type { DType } from "./dtype.js";
 import type { Tensor } from "./tensor.js";
 
@@ -20,54 +22,94 @@ export function toNested(data: TypedArray, shape: readonly number[], dtype: DTyp
   return build(0, 0, total === 0 ? 0 : total);
 }
 
+// PyTorch's print options: edgeitems, threshold, linewidth, precision.
 const EDGE = 3;
 const THRESHOLD = 1000;
+const LINEWIDTH = 80;
+const PRECISION = 4;
+const INDENT = "tensor(".length;
 
+/**
+ * `tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]], requiresGrad=true)`: PyTorch's layout, with the
+ * dtype shown unless float32 (or int32/bool, whose values show their type), then gradFn or requiresGrad.
+ */
 export function formatTensor(t: Tensor): string {
-  const data = t.toTypedArray();
-  const summarize = data.length > THRESHOLD;
-  const fmt = numberFormat(data, t.dtype);
-  const cells = Array.from(data, fmt);
-  const width = Math.max(0, ...cells.map((c) => c.length));
-  const pad = (s: string) => s.padStart(width);
-  const indent = "tensor(".length;
-  const render = (dim: number, off: number, stride: number): string => {
-    if (t.ndim === 0) return cells[0];
-    const n = t.shape[dim];
-    const inner = n === 0 ? 0 : stride / n;
-    const idx = summarize && n > 2 * EDGE ? [...range(0, EDGE), -1, ...range(n - EDGE, n)] : range(0, n);
-    if (dim === t.ndim - 1)
-      return "[" + idx.map((i) => (i < 0 ? "..." : pad(cells[off + i]))).join(", ") + "]";
-    const sep = "," + "\n".repeat(t.ndim - 1 - dim) + " ".repeat(indent + dim + 1);
-    return "[" + idx.map((i) => (i < 0 ? "..." : render(dim + 1, off + i * inner, inner))).join(sep) + "]";
-  };
   const extras: string[] = [];
-  if (t.dtype !== "float32" && t.dtype !== "bool") extras.push(`dtype=${t.dtype}`);
-  if (t.numel === 0) extras.push(`size=[${t.shape}]`);
+  let body = "[]";
+  if (t.numel === 0) {
+    if (t.ndim !== 1) extras.push(`size=${fmtShape(t.shape)}`);
+    if (t.dtype !== "float32") extras.push(`dtype=${t.dtype}`);
+  } else {
+    if (t.dtype === "float64") extras.push("dtype=float64");
+    body = render(t.toTypedArray(), t.shape, t.dtype);
+  }
   if (t.gradFn) extras.push(`gradFn=<${t.gradFn.op}>`);
   else if (t.requiresGrad) extras.push("requiresGrad=true");
-  return `tensor(${render(0, 0, data.length)}${extras.map((e) => ", " + e).join("")})`;
+  return `tensor(${body}${extras.map((e) => ", " + e).join("")})`;
+}
+
+function render(data: TypedArray, shape: readonly number[], dtype: DType): string {
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, d) => p * d, 1));
+  const summarize = data.length > THRESHOLD;
+  // the indices shown along a dim; -1 marks the "..." in their middle
+  const shown = (n: number) =>
+    summarize && n > 2 * EDGE ? [...range(0, EDGE), -1, ...range(n - EDGE, n)] : range(0, n);
+  const visible: number[] = [];
+  const collect = (dim: number, off: number): void => {
+    if (dim === shape.length) visible.push(data[off]);
+    else for (const i of shown(shape[dim])) if (i >= 0) collect(dim + 1, off + i * strides[dim]);
+  };
+  collect(0, 0);
+  const fmt = formatter(visible, dtype);
+  const width = Math.max(...visible.map((v) => fmt(v).length));
+  const cell = (v: number) => fmt(v).padStart(width);
+  const rec = (dim: number, off: number): string => {
+    if (dim === shape.length) return cell(data[off]);
+    const idx = shown(shape[dim]);
+    if (dim === shape.length - 1)
+      return vector(
+        idx.map((i) => (i < 0 ? " ..." : cell(data[off + i * strides[dim]]))),
+        INDENT + dim,
+        width,
+      );
+    const sep = "," + "\n".repeat(shape.length - 1 - dim) + " ".repeat(INDENT + dim + 1);
+    return "[" + idx.map((i) => (i < 0 ? "..." : rec(dim + 1, off + i * strides[dim]))).join(sep) + "]";
+  };
+  return rec(0, 0);
+}
+
+/** One innermost row, wrapped so that no line passes LINEWIDTH. */
+function vector(cells: string[], indent: number, width: number): string {
+  const perLine = Math.max(1, Math.floor((LINEWIDTH - indent) / (width + 2)));
+  const lines: string[] = [];
+  for (let i = 0; i < cells.length; i += perLine) lines.push(cells.slice(i, i + perLine).join(", "));
+  return "[" + lines.join(",\n" + " ".repeat(indent + 1)) + "]";
 }
 
 function range(a: number, b: number): number[] {
   return Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
 }
 
-function numberFormat(data: TypedArray, dtype: DType): (v: number) => string {
+/** PyTorch's rule: scientific when the nonzero finite magnitudes span > 1000×, exceed 1e8 or go below 1e-4. */
+function formatter(values: readonly number[], dtype: DType): (v: number) => string {
   if (dtype === "bool") return (v) => (v ? "true" : "false");
   if (dtype === "int32") return (v) => String(v);
   let maxAbs = 0;
   let minAbs = Infinity;
-  for (const v of data) {
+  let integral = true;
+  for (const v of values) {
     const a = Math.abs(v);
     if (!Number.isFinite(a) || a === 0) continue;
     maxAbs = Math.max(maxAbs, a);
     minAbs = Math.min(minAbs, a);
+    integral &&= Number.isInteger(v);
   }
-  const sci = maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Infinity) || maxAbs / minAbs > 1e3 * 1e5;
+  const sci = maxAbs > 0 && (maxAbs / minAbs > 1000 || maxAbs > 1e8 || (!integral && minAbs < 1e-4));
   return (v) => {
     if (Number.isNaN(v)) return "nan";
     if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    return sci ? v.toExponential(4) : v.toFixed(4);
+    if (!sci) return v.toFixed(PRECISION);
+    // Python writes at least two exponent digits: 1.0000e-05
+    return v.toExponential(PRECISION).replace(/e([+-])(\d)$/, "e$10$2");
   };
 }

@@ -53,8 +53,8 @@ function ikjKernel(
   for (let i = 0; i < m; i++) {
     const ci = co + i * n;
     for (let p = 0; p < k; p++) {
+      // No skipping of zero aip: 0·Inf must give NaN here exactly as in dotKernel.
       const aip = a[ao + i * sam + p * sak];
-      if (aip === 0) continue;
       let bj = bo + p * sbk;
       for (let j = 0; j < n; j++, bj += sbn) c[ci + j] += aip * b[bj];
     }

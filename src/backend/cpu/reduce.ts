@@ -30,33 +30,50 @@ export function reduce(
   const { keptShape, keptStrides, redShape, redStrides } = split(xv, axes);
   const outer = new Walker(keptShape, [keptStrides], [xv.offset]);
   const inner = new Walker(redShape, [redStrides], [0]);
-  const s = inner.inner[0];
+  const base = [0];
   let k = 0;
   for (let r = 0; r < outer.rows; r++, outer.next()) {
-    for (let e = 0, base = outer.pos[0]; e < outer.n; e++, base += outer.inner[0]) {
-      inner.reset([base]);
-      let acc = op === "sum" ? 0 : op === "max" ? -Infinity : Infinity;
-      for (let q = 0; q < inner.rows; q++, inner.next()) {
-        let i = inner.pos[0];
-        const end = i + inner.n * s;
-        if (op === "sum") for (; i !== end; i += s) acc += x[i];
-        else if (op === "max")
-          for (; i !== end; i += s) {
-            const v = x[i];
-            if (v > acc || v !== v) acc = v;
-            if (acc !== acc) break;
-          }
-        else
-          for (; i !== end; i += s) {
-            const v = x[i];
-            if (v < acc || v !== v) acc = v;
-            if (acc !== acc) break;
-          }
-        if (acc !== acc && op !== "sum") break;
-      }
-      out[k++] = acc;
+    for (let e = 0, b = outer.pos[0]; e < outer.n; e++, b += outer.inner[0]) {
+      base[0] = b;
+      inner.reset(base);
+      out[k++] = reduceSlice(op, x, inner);
     }
   }
+}
+
+// One output element. A row's stride is 0 when the reduced dims are all size 1 (the walker drops them)
+// or broadcast: that row repeats one value, so an end-pointer loop (i !== end) would never start.
+function reduceSlice(op: ReduceOp, x: TypedArray, w: Walker): number {
+  const s = w.inner[0];
+  const n = w.n;
+  let acc = op === "sum" ? 0 : op === "max" ? -Infinity : Infinity;
+  for (let q = 0; q < w.rows; q++, w.next()) {
+    let i = w.pos[0];
+    const end = i + n * s;
+    if (s === 0) acc = repeated(op, acc, x[i], n);
+    else if (op === "sum") for (; i !== end; i += s) acc += x[i];
+    else if (op === "max")
+      for (; i !== end; i += s) {
+        const v = x[i];
+        if (v > acc || v !== v) acc = v;
+      }
+    else
+      for (; i !== end; i += s) {
+        const v = x[i];
+        if (v < acc || v !== v) acc = v;
+      }
+    if (acc !== acc) return acc;
+  }
+  return acc;
+}
+
+function repeated(op: ReduceOp, acc: number, v: number, n: number): number {
+  if (op === "sum") {
+    for (let e = 0; e < n; e++) acc += v;
+    return acc;
+  }
+  if (v !== v) return v;
+  return op === "max" ? (v > acc ? v : acc) : v < acc ? v : acc;
 }
 
 /** Index of the first extremum along `axis`; NaN counts as the extremum (as in PyTorch). */

@@ -12,6 +12,8 @@ export * from "./ops/index.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { detectAnomaly, isAnomalyEnabled } from "./autograd/anomaly.js";
 export { gradients, type BackwardOptions } from "./autograd/backward.js";
+export * from "./autograd/functional.js";
+export * from "./autograd/gradcheck.js";
 export { manualSeed, getRngState, setRngState, type RngState } from "./util/random.js";
 export { ChainruleError } from "./util/errors.js";
 export {
@@ -22,3 +24,5 @@ export {
   type Backend,
   type View,
 } from "./backend/backend.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";

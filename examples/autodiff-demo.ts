@@ -15,7 +15,11 @@ const params = [w1, b1, w2, b2];
 function forward(): { p: cr.Tensor; loss: cr.Tensor } {
   const h = x.matmul(w1.T).add(b1).tanh(); // hidden features
   const p = h.matmul(w2.T).add(b2).sigmoid(); // P(y = 1)
-  const loss = y.mul(p.log()).add(y.neg().add(1).mul(p.neg().add(1).log())).mean().neg(); // cross-entropy
+  const loss = y
+    .mul(p.log())
+    .add(y.neg().add(1).mul(p.neg().add(1).log()))
+    .mean()
+    .neg(); // cross-entropy
   return { p, loss };
 }
 
@@ -33,7 +37,8 @@ for (let step = 1; step <= 1000; step++) {
   const { loss } = forward();
   loss.backward();
   cr.noGrad(() => params.forEach((p) => p.sub_(p.grad!.mul(lr))));
-  if (step === 1 || step % 200 === 0) console.log(`step ${String(step).padStart(4)}  loss ${loss.item().toFixed(5)}`);
+  if (step === 1 || step % 200 === 0)
+    console.log(`step ${String(step).padStart(4)}  loss ${loss.item().toFixed(5)}`);
 }
 const { p } = cr.noGrad(forward);
 const pred = p.gt(0.5).to("float32");

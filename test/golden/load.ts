@@ -35,8 +35,16 @@ export interface Tolerance {
 
 /** SPEC.md §1: forward / gradient / training tolerances per precision. */
 export const TOL: Record<Precision, { forward: Tolerance; grad: Tolerance; training: Tolerance }> = {
-  float64: { forward: { atol: 1e-10, rtol: 1e-8 }, grad: { atol: 1e-9, rtol: 1e-7 }, training: { atol: 1e-8, rtol: 1e-6 } },
-  float32: { forward: { atol: 1e-5, rtol: 1e-4 }, grad: { atol: 1e-4, rtol: 1e-3 }, training: { atol: 1e-4, rtol: 1e-3 } },
+  float64: {
+    forward: { atol: 1e-10, rtol: 1e-8 },
+    grad: { atol: 1e-9, rtol: 1e-7 },
+    training: { atol: 1e-8, rtol: 1e-6 },
+  },
+  float32: {
+    forward: { atol: 1e-5, rtol: 1e-4 },
+    grad: { atol: 1e-4, rtol: 1e-3 },
+    training: { atol: 1e-4, rtol: 1e-3 },
+  },
 };
 
 const dir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../fixtures/golden");
@@ -63,7 +71,11 @@ export function toTensor(t: GoldenTensor, precision: Precision, requiresGrad = f
 }
 
 /** Inputs by name. Float inputs require grad when `withGrad` is set. */
-export function inputsByName(c: GoldenCase, precision: Precision, withGrad: boolean): Record<string, cr.Tensor> {
+export function inputsByName(
+  c: GoldenCase,
+  precision: Precision,
+  withGrad: boolean,
+): Record<string, cr.Tensor> {
   const out: Record<string, cr.Tensor> = {};
   c.inputs.forEach((t, i) => {
     const wantsGrad = withGrad && t.dtype === "float64" && c.grads !== null && c.grads[i] !== null;
@@ -73,7 +85,12 @@ export function inputsByName(c: GoldenCase, precision: Precision, withGrad: bool
 }
 
 /** Asserts shape equality and |a - e| <= atol + rtol|e| everywhere (integers exactly). */
-export function expectClose(actual: cr.Tensor | null | undefined, expected: GoldenTensor, tol: Tolerance, what: string): void {
+export function expectClose(
+  actual: cr.Tensor | null | undefined,
+  expected: GoldenTensor,
+  tol: Tolerance,
+  what: string,
+): void {
   expect(actual, `${what}: missing`).toBeTruthy();
   const a = actual!;
   expect([...a.shape], `${what}: shape`).toEqual(expected.shape);
@@ -91,11 +108,18 @@ export function expectClose(actual: cr.Tensor | null | undefined, expected: Gold
     }
   }
   if (worstAt >= 0)
-    expect.fail(`${what}: element ${worstAt} is ${got[worstAt]}, expected ${expected.data[worstAt]} (atol ${tol.atol}, rtol ${tol.rtol})`);
+    expect.fail(
+      `${what}: element ${worstAt} is ${got[worstAt]}, expected ${expected.data[worstAt]} (atol ${tol.atol}, rtol ${tol.rtol})`,
+    );
 }
 
 /** d(sum(gradOutput * output))/d(inputs): the vector-Jacobian products a golden case stores. */
-export function vjp(output: cr.Tensor, gradOutput: GoldenTensor, inputs: cr.Tensor[], precision: Precision): (cr.Tensor | null)[] {
+export function vjp(
+  output: cr.Tensor,
+  gradOutput: GoldenTensor,
+  inputs: cr.Tensor[],
+  precision: Precision,
+): (cr.Tensor | null)[] {
   const g = toTensor(gradOutput, precision);
   return cr.gradients([output], inputs, [g.to(output.dtype)], { allowUnused: true });
 }

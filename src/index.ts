@@ -26,3 +26,5 @@ export {
 } from "./backend/backend.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
+export * as io from "./io/index.js";

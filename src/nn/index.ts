@@ -7,6 +7,7 @@ export * from "./basic.js";
 export * from "./dropout.js";
 export * from "./normalization.js";
 export * from "./embedding.js";
+export * from "./recurrent.js";
 export * from "./activation.js";
 export * from "./loss.js";
 export * as init from "./init.js";

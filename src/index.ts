@@ -1,8 +1,14 @@
 // chainrule's public API: exports only, no logic.
-import { registerBackend } from "./backend/backend.js";
+import { registerBackend, setBackend } from "./backend/backend.js";
 import { cpuBackend } from "./backend/cpu/index.js";
+import { nativeBackend } from "./backend/native/index.js";
 
+// cpu always; native (Node, addon built at install) becomes the default where it loaded.
 registerBackend(cpuBackend);
+if (nativeBackend) {
+  registerBackend(nativeBackend);
+  setBackend("native");
+}
 
 export { Tensor } from "./tensor/tensor.js";
 export type { DType } from "./tensor/dtype.js";
@@ -24,7 +30,9 @@ export {
   type Backend,
   type View,
 } from "./backend/backend.js";
+export { setNumThreads, getNumThreads, nativeKernels } from "./backend/native/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
+export * as viz from "./viz/index.js";

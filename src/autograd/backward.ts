@@ -40,6 +40,21 @@ export function gradients(
   });
 }
 
+/** Sees each step of a reverse sweep: the node, the gradient of its output, what its rule returned. */
+export type SweepObserver = (node: Node, grad: Tensor, results: readonly (Tensor | null)[]) => void;
+let observer: SweepObserver | null = null;
+
+/** Runs `fn` with `obs` watching every node that the sweeps inside it visit (the viz backprop trace). */
+export function observeSweep<T>(obs: SweepObserver, fn: () => T): T {
+  const prev = observer;
+  observer = obs;
+  try {
+    return fn();
+  } finally {
+    observer = prev;
+  }
+}
+
 function topoOrder(roots: readonly Tensor[]): Node[] {
   const order: Node[] = [];
   const seen = new Set<Node>();
@@ -110,6 +125,7 @@ function sweep(
       if (node.retained && !inputs) node.retained.grad = own(node.retained.grad, g, opts.createGraph);
       const results = node.apply(g);
       if (isAnomalyEnabled()) checkGradients(node, results);
+      observer?.(node, g, results);
       node.inputs.forEach((x, k) => {
         const gk = results[k];
         if (gk) accumulate(x, gk);

@@ -58,22 +58,27 @@ export function observeSweep<T>(obs: SweepObserver, fn: () => T): T {
 function topoOrder(roots: readonly Tensor[]): Node[] {
   const order: Node[] = [];
   const seen = new Set<Node>();
-  const stack: { node: Node; next: number }[] = [];
+  const stack: Node[] = [];
+  const next: number[] = []; // per stack entry: the next input to visit
   for (const r of roots) {
     if (!r.gradFn || seen.has(r.gradFn)) continue;
     seen.add(r.gradFn);
-    stack.push({ node: r.gradFn, next: 0 });
+    stack.push(r.gradFn);
+    next.push(0);
     while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      if (top.next < top.node.inputs.length) {
-        const child = top.node.inputs[top.next++].gradFn;
+      const top = stack.length - 1;
+      const node = stack[top];
+      if (next[top] < node.inputs.length) {
+        const child = node.inputs[next[top]++].gradFn;
         if (child && !seen.has(child)) {
           seen.add(child);
-          stack.push({ node: child, next: 0 });
+          stack.push(child);
+          next.push(0);
         }
       } else {
         stack.pop();
-        order.push(top.node);
+        next.pop();
+        order.push(node);
       }
     }
   }
@@ -87,56 +92,69 @@ function sweep(
   opts: BackwardOptions,
 ): (Tensor | null)[] {
   const run = opts.createGraph ? enableGrad : noGrad;
-  return run(() => {
-    const pending = new Map<Node, Tensor>();
-    const leaves = new Map<Tensor, Tensor>();
-    const wanted = new Map<Node, Tensor>();
-    for (const x of inputs ?? []) if (x.gradFn) wanted.set(x.gradFn, x);
-    const found = new Map<Tensor, Tensor>();
-    const accumulate = (t: Tensor, g: Tensor) => {
-      if (!t.requiresGrad) return;
-      if (!sameShape(g.shape, t.shape)) g = sumTo(g, t.shape);
-      if (g.dtype !== t.dtype) g = cast(g, t.dtype);
-      const map: Map<Node | Tensor, Tensor> = (t.gradFn ? pending : leaves) as Map<Node | Tensor, Tensor>;
-      const key = t.gradFn ?? t;
-      const prev = map.get(key);
-      map.set(key, prev ? add(prev, g) : g);
-    };
-    roots.forEach((r, i) => {
-      check(
-        r.requiresGrad,
-        "backward",
-        () => `output ${i} (shape ${fmtShape(r.shape)}) does not require grad and has no gradFn`,
-      );
-      const g = gradOutputs[i] ?? implicitGrad(r);
-      check(
-        sameShape(g.shape, r.shape),
-        "backward",
-        () => `gradOutput has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(r.shape)}`,
-      );
-      accumulate(r, g);
-    });
-    for (const node of topoOrder(roots)) {
-      const g = pending.get(node);
-      if (!g) continue;
-      pending.delete(node);
-      const target = wanted.get(node);
-      if (target) found.set(target, g);
-      if (node.retained && !inputs) node.retained.grad = own(node.retained.grad, g, opts.createGraph);
-      const results = node.apply(g);
-      if (isAnomalyEnabled()) checkGradients(node, results);
-      observer?.(node, g, results);
-      node.inputs.forEach((x, k) => {
-        const gk = results[k];
-        if (gk) accumulate(x, gk);
-      });
-      // As in PyTorch, a recorded backward keeps the graph: the second pass runs through it again.
-      if (!(opts.retainGraph ?? opts.createGraph)) node.release();
-    }
-    if (inputs) return inputs.map((x) => (x.gradFn ? found.get(x) : leaves.get(x)) ?? null);
-    for (const [leaf, g] of leaves) leaf.grad = own(leaf.grad, g, opts.createGraph);
-    return [];
+  const order = topoOrder(roots);
+  try {
+    return run(() => reverse(order, roots, gradOutputs, inputs, opts));
+  } finally {
+    for (const node of order) node.pending = null; // a failed sweep leaves nothing behind
+  }
+}
+
+// Gradients wait in node.pending until their node's turn; leaves collect theirs in a map.
+function reverse(
+  order: readonly Node[],
+  roots: readonly Tensor[],
+  gradOutputs: readonly (Tensor | undefined)[],
+  inputs: readonly Tensor[] | null,
+  opts: BackwardOptions,
+): (Tensor | null)[] {
+  const leaves = new Map<Tensor, Tensor>();
+  const wanted = new Map<Node, Tensor>();
+  for (const x of inputs ?? []) if (x.gradFn) wanted.set(x.gradFn, x);
+  const found = new Map<Tensor, Tensor>();
+  const accumulate = (t: Tensor, g: Tensor) => {
+    if (!t.requiresGrad) return;
+    if (!sameShape(g.shape, t.shape)) g = sumTo(g, t.shape);
+    if (g.dtype !== t.dtype) g = cast(g, t.dtype);
+    const prev = t.gradFn ? t.gradFn.pending : leaves.get(t);
+    const sum = prev ? add(prev, g) : g;
+    if (t.gradFn) t.gradFn.pending = sum;
+    else leaves.set(t, sum);
+  };
+  roots.forEach((r, i) => {
+    check(
+      r.requiresGrad,
+      "backward",
+      () => `output ${i} (shape ${fmtShape(r.shape)}) does not require grad and has no gradFn`,
+    );
+    const g = gradOutputs[i] ?? implicitGrad(r);
+    check(
+      sameShape(g.shape, r.shape),
+      "backward",
+      () => `gradOutput has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(r.shape)}`,
+    );
+    accumulate(r, g);
   });
+  for (const node of order) {
+    const g = node.pending;
+    if (!g) continue;
+    node.pending = null;
+    const target = inputs ? wanted.get(node) : undefined;
+    if (target) found.set(target, g);
+    if (node.retained && !inputs) node.retained.grad = own(node.retained.grad, g, opts.createGraph);
+    const results = node.apply(g);
+    if (isAnomalyEnabled()) checkGradients(node, results);
+    observer?.(node, g, results);
+    for (let k = 0; k < node.inputs.length; k++) {
+      const gk = results[k];
+      if (gk) accumulate(node.inputs[k], gk);
+    }
+    // As in PyTorch, a recorded backward keeps the graph: the second pass runs through it again.
+    if (!(opts.retainGraph ?? opts.createGraph)) node.release();
+  }
+  if (inputs) return inputs.map((x) => (x.gradFn ? found.get(x) : leaves.get(x)) ?? null);
+  for (const [leaf, g] of leaves) leaf.grad = own(leaf.grad, g, opts.createGraph);
+  return [];
 }
 
 // A .grad gets its own contiguous storage: a rule may return a broadcast view or hand one tensor to two

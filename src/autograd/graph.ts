@@ -12,6 +12,8 @@ export class Node {
   site: string | null = null;
   /** The output tensor, when it asked to keep its gradient (retainGrad). */
   retained: Tensor | null = null;
+  /** The gradient of the output gathered so far by a running backward sweep (backward.ts's scratch). */
+  pending: Tensor | null = null;
   private savedVersions: number[];
 
   constructor(
@@ -20,7 +22,8 @@ export class Node {
     public rule: BackwardRule | null,
     private saved: readonly Tensor[],
   ) {
-    this.savedVersions = saved.map((t) => t.storage.version);
+    this.savedVersions = new Array<number>(saved.length);
+    for (let i = 0; i < saved.length; i++) this.savedVersions[i] = saved[i].storage.version;
   }
 
   /** Runs the rule after checking that no saved tensor was modified in place since the forward pass. */
@@ -31,7 +34,8 @@ export class Node {
         `trying to backward through the graph a second time (at '${this.op}'); its saved tensors were freed. ` +
           "Pass { retainGraph: true } to the first backward() if you need to.",
       );
-    this.saved.forEach((t, i) => {
+    for (let i = 0; i < this.saved.length; i++) {
+      const t = this.saved[i];
       if (t.storage.version !== this.savedVersions[i])
         throw new ChainruleError(
           "backward",
@@ -39,7 +43,7 @@ export class Node {
             `operation (version ${this.savedVersions[i]} at save, now ${t.storage.version}); ` +
             "clone() it before modifying, or modify it after backward()",
         );
-    });
+    }
     return this.rule(grad);
   }
 
@@ -47,6 +51,13 @@ export class Node {
     this.rule = null;
     this.saved = [];
   }
+}
+
+const NONE: readonly Tensor[] = [];
+
+/** Whether an op on these inputs is recorded: grad mode is on and one of them requires grad. */
+export function wantsGrad(a: Tensor, b?: Tensor): boolean {
+  return isGradEnabled() && (a.requiresGrad || (b?.requiresGrad ?? false));
 }
 
 /**
@@ -58,9 +69,12 @@ export function record(
   out: Tensor,
   inputs: readonly Tensor[],
   rule: BackwardRule,
-  saved: readonly Tensor[] = [],
+  saved: readonly Tensor[] = NONE,
 ): Tensor {
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
+  if (!isGradEnabled()) return out;
+  let any = false;
+  for (let i = 0; i < inputs.length && !any; i++) any = inputs[i].requiresGrad;
+  if (!any) return out;
   const node = new Node(op, inputs, rule, saved);
   if (isAnomalyEnabled()) node.site = creationSite();
   out.requiresGrad = true;

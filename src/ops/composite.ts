@@ -32,9 +32,8 @@ type Dims = number | readonly number[] | null;
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;
-  const dims = g.shape
-    .map((_, i) => i)
-    .filter((i) => i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1));
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   return reshape(sum(g, dims, { keepdim: true }), shape);
 }
 

@@ -2,11 +2,11 @@
 // Each rule sits beside its forward, its derivative in the comment; rules return output-shaped
 // gradients and the engine undoes broadcasting.
 import { backend, type BinaryOp, type CompareOp, type UnaryOp } from "../backend/backend.js";
-import { record } from "../autograd/graph.js";
+import { record, wantsGrad } from "../autograd/graph.js";
 import { isFloat, promoteTypes, type DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { check } from "../util/errors.js";
-import { broadcastShapes } from "../util/shape.js";
+import { broadcastShapes, sameShape } from "../util/shape.js";
 import { broadcastView, empty, toTensor, type Arg } from "./support.js";
 
 type UnaryRule = (g: Tensor, x: Tensor, y: Tensor) => Tensor;
@@ -34,6 +34,7 @@ function unary(op: UnaryOp, x: Tensor): Tensor {
   const dtype = isFloat(x.dtype) || op === "neg" || op === "abs" || op === "sign" ? x.dtype : "float32";
   const y = empty(x.shape, dtype === "bool" ? "int32" : dtype);
   backend().unary(op, x.data, x, y.data);
+  if (!wantsGrad(x)) return y;
   return record(op, y, [x], (g) => [unaryRules[op](g, x, y)], [x, y]);
 }
 
@@ -74,19 +75,32 @@ const binaryRules: { [P in BinaryOp]: BinaryRule } = {
 };
 
 function binary(op: BinaryOp, a: Arg, b: Arg): Tensor {
-  const [ta, tb, dtype] = operands(op, a, b);
+  const ta = operand(op, a, b);
+  const tb = operand(op, b, a);
+  const dtype = promoteTypes(ta.dtype, tb.dtype);
   const outType = op === "div" && !isFloat(dtype) ? "float32" : dtype === "bool" ? "int32" : dtype;
-  const shape = broadcastShapes(op, ta.shape, tb.shape);
+  const shape = outShape(op, ta, tb);
   const y = empty(shape, outType);
   backend().binary(op, ta.data, broadcastView(ta, shape), tb.data, broadcastView(tb, shape), y.data);
+  if (!wantsGrad(ta, tb)) return y;
   return record(op, y, [ta, tb], (g) => binaryRules[op](g, ta, tb, y), [ta, tb, y]);
 }
 
+/** `x` as a tensor; a number takes its type from `other` (at least one of the two is a Tensor). */
+function operand(op: string, x: Arg, other: Arg): Tensor {
+  if (typeof x !== "number") return toTensor(op, x, "float32");
+  check(typeof other !== "number", op, () => "expected at least one Tensor operand");
+  return toTensor(op, x, (other as Tensor).dtype);
+}
+
+function outShape(op: string, a: Tensor, b: Tensor): readonly number[] {
+  if (b.ndim === 0 || sameShape(a.shape, b.shape)) return a.shape;
+  return a.ndim === 0 ? b.shape : broadcastShapes(op, a.shape, b.shape);
+}
+
 function operands(op: string, a: Arg, b: Arg): [Tensor, Tensor, DType] {
-  check(typeof a !== "number" || typeof b !== "number", op, () => "expected at least one Tensor operand");
-  const ref = typeof a === "number" ? (b as Tensor) : a;
-  const ta = toTensor(op, a, ref.dtype);
-  const tb = toTensor(op, b, ref.dtype);
+  const ta = operand(op, a, b);
+  const tb = operand(op, b, a);
   return [ta, tb, promoteTypes(ta.dtype, tb.dtype)];
 }
 
@@ -101,8 +115,9 @@ export const maximum = (a: Arg, b: Arg): Tensor => binary("maximum", a, b);
 export const minimum = (a: Arg, b: Arg): Tensor => binary("minimum", a, b);
 
 function compare(op: CompareOp, a: Arg, b: Arg): Tensor {
-  const [ta, tb] = operands(op, a, b);
-  const shape = broadcastShapes(op, ta.shape, tb.shape);
+  const ta = operand(op, a, b);
+  const tb = operand(op, b, a);
+  const shape = outShape(op, ta, tb);
   const y = empty(shape, "bool");
   backend().binary(op, ta.data, broadcastView(ta, shape), tb.data, broadcastView(tb, shape), y.data);
   return y;
@@ -134,6 +149,7 @@ export function where(cond: Tensor, a: Arg, b: Arg): Tensor {
     broadcastView(tb, shape),
     y.data,
   );
+  if (!wantsGrad(ta, tb)) return y;
   // d where(c, a, b) = where(c, da, db)
   return record("where", y, [cond, ta, tb], (g) => [null, where(cond, g, 0), where(cond, 0, g)], [cond]);
 }
@@ -144,6 +160,6 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype === "bool") return ne(x, 0);
   const y = empty(x.shape, dtype);
   backend().copy(x.data, x, y.data);
-  if (!isFloat(dtype) || !isFloat(x.dtype)) return y;
+  if (!isFloat(dtype) || !isFloat(x.dtype) || !wantsGrad(x)) return y;
   return record("cast", y, [x], (g) => [cast(g, x.dtype)]); // d cast(x) = dx, in x's precision
 }

@@ -1,7 +1,7 @@
 // Matrix product with NumPy matmul semantics: 1-D operands are promoted and the added dim removed,
 // leading batch dims broadcast. One primitive on ≥2-D operands; its rule is written with matmul itself.
 import { backend } from "../backend/backend.js";
-import { record } from "../autograd/graph.js";
+import { record, wantsGrad } from "../autograd/graph.js";
 import { isFloat, promoteTypes } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { ChainruleError, check, fmtShape } from "../util/errors.js";
@@ -12,35 +12,46 @@ import { broadcastView, empty } from "./support.js";
 
 /** Swaps the last two dims (a view). */
 export function mT(x: Tensor): Tensor {
-  const dims = x.shape.map((_, i) => i);
-  [dims[x.ndim - 2], dims[x.ndim - 1]] = [dims[x.ndim - 1], dims[x.ndim - 2]];
+  const r = x.ndim;
+  const dims = new Array<number>(r);
+  for (let i = 0; i < r; i++) dims[i] = i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i;
   return permute(x, dims);
 }
 
 function batched(a: Tensor, b: Tensor): Tensor {
-  const m = a.shape[a.ndim - 2];
-  const k = a.shape[a.ndim - 1];
-  const n = b.shape[b.ndim - 1];
-  const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const dtype = promoteTypes(a.dtype, b.dtype);
   check(isFloat(dtype), "matmul", () => `expected floating-point operands, got ${a.dtype} and ${b.dtype}`);
-  const [ca, cb] = [cast(a, dtype), cast(b, dtype)];
-  const y = empty([...batch, m, n], dtype);
-  backend().matmul(
-    ca.data,
-    broadcastView(ca, [...batch, m, k]),
-    cb.data,
-    broadcastView(cb, [...batch, k, n]),
-    y.data,
-  );
+  const ca = cast(a, dtype);
+  const cb = cast(b, dtype);
+  const m = a.shape[a.ndim - 2];
+  const n = b.shape[b.ndim - 1];
+  let y: Tensor;
+  if (a.ndim === 2 && b.ndim === 2) {
+    y = empty([m, n], dtype);
+    backend().matmul(ca.data, ca, cb.data, cb, y.data);
+  } else {
+    const k = a.shape[a.ndim - 1];
+    const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+    y = empty([...batch, m, n], dtype);
+    const av = broadcastView(ca, [...batch, m, k]);
+    backend().matmul(ca.data, av, cb.data, broadcastView(cb, [...batch, k, n]), y.data);
+  }
+  if (!wantsGrad(ca, cb)) return y;
   // d(AB) = dA B + A dB  →  gA = g Bᵀ, gB = Aᵀ g (summed over broadcast batch dims by the engine)
   return record(
     "matmul",
     y,
     [ca, cb],
-    (g) => [ca.requiresGrad ? batched(g, mT(cb)) : null, cb.requiresGrad ? batched(mT(ca), g) : null],
+    (g) => [ca.requiresGrad ? batched(g, mT(cb)) : null, cb.requiresGrad ? gradB(ca, cb, g) : null],
     [ca, cb],
   );
+}
+
+// Aᵀ g, or the same sums as (gᵀ A)ᵀ when B is a 2-D matrix stored transposed (x·Wᵀ): the gradient then
+// comes out in W's own row-major layout, and the step back through the transpose needs no strided copy.
+function gradB(a: Tensor, b: Tensor, g: Tensor): Tensor {
+  const transposed = a.ndim === 2 && b.ndim === 2 && b.strides[0] === 1 && b.shape[1] > 1;
+  return transposed ? mT(batched(mT(g), a)) : batched(mT(a), g);
 }
 
 /** Matrix product: dot for 1-D·1-D, matrix-vector, and batched matrix products with broadcasting. */

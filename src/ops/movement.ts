@@ -1,7 +1,7 @@
 // Movement primitives. reshape (when the strides allow), permute, expand and slice only make a new view of
 // the same storage; cat and contiguous copy. Their gradients are the inverse data movement.
 import { backend } from "../backend/backend.js";
-import { record } from "../autograd/graph.js";
+import { record, wantsGrad } from "../autograd/graph.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { promoteTypes } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -19,10 +19,25 @@ export function contiguous(x: Tensor, force = false): Tensor {
   if (!force && x.isContiguous()) return x;
   const y = empty(x.shape, x.dtype);
   backend().copy(x.data, x, y.data);
+  if (!wantsGrad(x)) return y;
   return record("contiguous", y, [x], (g) => [g]); // d copy(x) = dx
 }
 
-function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
+function inferShape(op: string, x: Tensor, shape: readonly number[]): readonly number[] {
+  let known = 1;
+  let free = -1;
+  let ok = true;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (d === -1 && free === -1) free = i;
+    else if (Number.isInteger(d) && d >= 0) known *= d;
+    else ok = false;
+  }
+  if (ok && free === -1 && known === x.numel) return shape.slice(); // never alias the caller's array
+  return inferSlow(op, x, shape);
+}
+
+function inferSlow(op: string, x: Tensor, shape: readonly number[]): number[] {
   const free = shape.filter((d) => d === -1).length;
   check(free <= 1, op, () => `only one dimension can be -1, got ${fmtShape(shape)}`);
   checkShape(
@@ -73,6 +88,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const strides = viewStrides(x, out);
   const src = strides ? x : contiguous(x);
   const y = viewOf(src, out, strides ?? contiguousStrides(out), src.offset);
+  if (!wantsGrad(src)) return y;
   return record("reshape", y, [src], (g) => [reshape(g, src.shape)]); // inverse reshape
 }
 
@@ -90,19 +106,25 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Output dim i is input dim dims[i]. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  const r = x.ndim;
   check(
-    dims.length === x.ndim,
+    dims.length === r,
     "permute",
-    () => `expected ${x.ndim} dims for a tensor of shape ${fmtShape(x.shape)}, got ${fmtShape(dims)}`,
+    () => `expected ${r} dims for a tensor of shape ${fmtShape(x.shape)}, got ${fmtShape(dims)}`,
   );
-  const norm = dims.map((d) => normalizeDim("permute", d, x.ndim));
-  check(new Set(norm).size === norm.length, "permute", () => `dims ${fmtShape(dims)} repeat a dimension`);
-  const y = viewOf(
-    x,
-    norm.map((d) => x.shape[d]),
-    norm.map((d) => x.strides[d]),
-  );
-  const inverse = norm.map((_, i) => norm.indexOf(i));
+  const norm = new Array<number>(r);
+  for (let i = 0; i < r; i++) norm[i] = normalizeDim("permute", dims[i], r);
+  const shape = new Array<number>(r);
+  const strides = new Array<number>(r);
+  const inverse = new Array<number>(r).fill(-1);
+  for (let i = 0; i < r; i++) {
+    check(inverse[norm[i]] === -1, "permute", () => `dims ${fmtShape(dims)} repeat a dimension`);
+    inverse[norm[i]] = i;
+    shape[i] = x.shape[norm[i]];
+    strides[i] = x.strides[norm[i]];
+  }
+  const y = viewOf(x, shape, strides);
+  if (!wantsGrad(x)) return y;
   return record("permute", y, [x], (g) => [permute(g, inverse)]); // inverse permutation
 }
 
@@ -126,6 +148,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(target, x.shape)) return x;
   const v = broadcastView(x, target);
   const y = viewOf(x, target, v.strides);
+  if (!wantsGrad(x)) return y;
   return record("expand", y, [x], (g) => [g]); // the engine sums g back to x's shape
 }
 

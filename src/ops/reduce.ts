@@ -1,7 +1,7 @@
 // Reduction primitives: sum, amax/amin (ties share the gradient), argmax/argmin. Everything else that
 // reduces (mean, var, std, logsumexp, max with indices) is composed from these in composite.ts.
 import { backend, type ReduceOp } from "../backend/backend.js";
-import { record } from "../autograd/graph.js";
+import { record, wantsGrad } from "../autograd/graph.js";
 import { isFloat } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { check, fmtShape } from "../util/errors.js";
@@ -14,8 +14,15 @@ type Dims = number | readonly number[] | null;
 
 /** Output shapes of a reduction: without and with the reduced dims kept as size 1. */
 export function reducedShapes(x: Tensor, axes: readonly number[]): { out: number[]; kept: number[] } {
-  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  return { out: x.shape.filter((_, i) => !axes.includes(i)), kept };
+  const kept: number[] = [];
+  const out: number[] = [];
+  for (let i = 0, a = 0; i < x.ndim; i++) {
+    const reduced = a < axes.length && axes[a] === i; // axes are sorted
+    if (reduced) a++;
+    else out.push(x.shape[i]);
+    kept.push(reduced ? 1 : x.shape[i]);
+  }
+  return { out, kept };
 }
 
 function reduce(
@@ -42,6 +49,7 @@ function reduce(
 /** Σ over `dim` (null = all dims). Integer and bool inputs sum to int32. */
 export function sum(x: Tensor, dim: Dims = null, opts: KeepDim = {}): Tensor {
   const { y, kept } = reduce("sum", "sum", x, dim, opts.keepdim ?? false);
+  if (!wantsGrad(x)) return y;
   // d Σx = broadcast(dy)
   return record("sum", y, [x], (g) => [expand(reshape(g, kept), x.shape)]);
 }

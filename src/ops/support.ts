@@ -3,7 +3,7 @@ import type { View } from "../backend/backend.js";
 import { allocate, isFloat, type DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { check } from "../util/errors.js";
-import { normalizeDim, numel } from "../util/shape.js";
+import { normalizeDim, numel, sameShape } from "../util/shape.js";
 
 export type Arg = Tensor | number;
 export interface KeepDim {
@@ -36,11 +36,11 @@ export function toTensor(op: string, x: Arg, dtype: DType): Tensor {
 
 /** The view of `t` broadcast to `shape` (stride 0 along repeated dims). Shapes must be compatible. */
 export function broadcastView(t: View, shape: readonly number[]): View {
+  if (sameShape(t.shape, shape)) return t;
   const lead = shape.length - t.shape.length;
-  const strides = shape.map((d, i) => {
-    if (i < lead) return 0;
-    return t.shape[i - lead] === 1 && d !== 1 ? 0 : t.strides[i - lead];
-  });
+  const strides = new Array<number>(shape.length);
+  for (let i = 0; i < shape.length; i++)
+    strides[i] = i < lead || (t.shape[i - lead] === 1 && shape[i] !== 1) ? 0 : t.strides[i - lead];
   return { shape, strides, offset: t.offset };
 }
 

@@ -3,6 +3,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { zerosLike } from "../tensor/create.js";
 import { maximum } from "../ops/index.js";
+import { adamFused, fusible } from "./fused.js";
 import {
   Optimizer,
   addScaled,
@@ -60,8 +61,12 @@ function initState(p: Tensor, h: AdamHyper): AdamState {
 // One Adam step; `decoupled` gives AdamW (p ← p·(1 − lr·wd) instead of the L2 term in the gradient).
 function adamUpdate(p: Tensor, grad: Tensor, h: AdamHyper, st: AdamState, decoupled: boolean): void {
   const [beta1, beta2] = h.betas;
-  let g = h.maximize ? grad.neg() : grad;
   st.step += 1;
+  if (fusible(p, grad, st.expAvg, st.expAvgSq, ...(h.amsgrad ? [st.maxExpAvgSq] : []))) {
+    adamFused(p, grad, st.expAvg, st.expAvgSq, st.maxExpAvgSq, h, st.step, decoupled);
+    return;
+  }
+  let g = h.maximize ? grad.neg() : grad;
   if (h.weightDecay !== 0) {
     if (decoupled) p.copy_(p.mul(1 - h.lr * h.weightDecay));
     else g = addScaled(g, p, h.weightDecay);

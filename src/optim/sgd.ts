@@ -1,7 +1,9 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay
 // (PyTorch 1.13's torch.optim.SGD, single-tensor algorithm).
 import type { Tensor } from "../tensor/tensor.js";
+import { zerosLike } from "../tensor/create.js";
 import { check } from "../util/errors.js";
+import { fusible, sgdFused } from "./fused.js";
 import {
   Optimizer,
   addScaled,
@@ -77,15 +79,18 @@ export class SGD extends Optimizer<SGDHyper, SGDState> {
   }
 
   protected update(p: Tensor, grad: Tensor, h: ParamGroup<SGDHyper>, st: SGDState): void {
+    const buf = st.momentumBuffer;
+    if (h.momentum === 0 || buf === undefined ? fusible(p, grad) : fusible(p, grad, buf)) {
+      if (h.momentum !== 0) st.momentumBuffer = buf ?? zerosLike(p);
+      sgdFused(p, grad, h.momentum !== 0 ? st.momentumBuffer : undefined, h, buf === undefined);
+      return;
+    }
     let d = h.maximize ? grad.neg() : grad;
     if (h.weightDecay !== 0) d = addScaled(d, p, h.weightDecay);
     if (h.momentum !== 0) {
-      const buf =
-        st.momentumBuffer === undefined
-          ? d.clone()
-          : addScaled(st.momentumBuffer.mul(h.momentum), d, 1 - h.dampening);
-      st.momentumBuffer = buf;
-      d = h.nesterov ? addScaled(d, buf, h.momentum) : buf;
+      const next = buf === undefined ? d.clone() : addScaled(buf.mul(h.momentum), d, 1 - h.dampening);
+      st.momentumBuffer = next;
+      d = h.nesterov ? addScaled(d, next, h.momentum) : next;
     }
     p.copy_(addScaled(p, d, -h.lr));
   }

@@ -1,12 +1,12 @@
 // Tensor: a view (shape, strides, offset) over shared storage, plus gradient bookkeeping. Every method
 // is one line of sugar over a function in ops/; the logic lives there.
-import type { TypedArray, View } from "../backend/backend.js";
+import { backend, type TypedArray, type View } from "../backend/backend.js";
 import type { Node } from "../autograd/graph.js";
 import { backward as runBackward } from "../autograd/backward.js";
 import * as ops from "../ops/index.js";
 import { contiguousStrides, numel } from "../util/shape.js";
 import { ChainruleError } from "../util/errors.js";
-import { isFloat, type DType } from "./dtype.js";
+import { allocate, isFloat, type DType } from "./dtype.js";
 import { Storage } from "./storage.js";
 import { formatTensor, toNested, type Nested } from "./format.js";
 
@@ -54,14 +54,17 @@ export class Tensor implements View {
     return dim === undefined ? this.shape : this.shape[ops.dimArg("size", dim, this.ndim)];
   }
   isContiguous(): boolean {
-    const s = contiguousStrides(this.shape);
-    return this.shape.every((d, i) => d === 1 || s[i] === this.strides[i]);
+    for (let i = this.shape.length - 1, s = 1; i >= 0; s *= this.shape[i--])
+      if (this.shape[i] !== 1 && this.strides[i] !== s) return false;
+    return true;
   }
 
   // ---- read-out ----
   /** The elements as a fresh contiguous typed array. */
   toTypedArray(): TypedArray {
-    return ops.contiguous(this, true).storage.data;
+    const out = allocate(this.dtype, this.numel);
+    backend().copy(this.data, this, out);
+    return out;
   }
   /** Nested JS arrays (numbers, or booleans for bool tensors). */
   toArray(): Nested {

@@ -28,7 +28,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
 
 /** NumPy broadcasting of any number of shapes. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
-  const rank = Math.max(...shapes.map((s) => s.length));
+  let rank = 0;
+  for (const s of shapes) if (s.length > rank) rank = s.length;
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {
@@ -48,6 +49,8 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
 
 /** Resolves a possibly negative `dim` against `rank`, or throws naming the op. */
 export function normalizeDim(op: string, dim: number, rank: number): number {
+  const r0 = rank > 1 ? rank : 1;
+  if (dim >= -r0 && dim < r0 && Number.isInteger(dim)) return dim < 0 ? dim + r0 : dim;
   check(Number.isInteger(dim), op, () => `dim must be an integer, got ${dim}`);
   const r = Math.max(rank, 1);
   check(
@@ -64,11 +67,18 @@ export function normalizeDims(
   dim: number | readonly number[] | null | undefined,
   rank: number,
 ): number[] {
-  if (dim === null || dim === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof dim === "number" ? [dim] : [...dim];
-  const dims = list.map((d) => normalizeDim(op, d, rank));
-  check(new Set(dims).size === dims.length, op, () => `dim ${JSON.stringify(list)} repeats a dimension`);
-  return dims.sort((a, b) => a - b);
+  if (dim === null || dim === undefined) {
+    const all = new Array<number>(rank);
+    for (let i = 0; i < rank; i++) all[i] = i;
+    return all;
+  }
+  if (typeof dim === "number") return [normalizeDim(op, dim, rank)];
+  const dims = new Array<number>(dim.length);
+  for (let i = 0; i < dim.length; i++) dims[i] = normalizeDim(op, dim[i], rank);
+  dims.sort((a, b) => a - b);
+  for (let i = 1; i < dims.length; i++)
+    check(dims[i] !== dims[i - 1], op, () => `dim ${JSON.stringify(dim)} repeats a dimension`);
+  return dims;
 }
 
 /** Validates a user-given shape (non-negative integers). */

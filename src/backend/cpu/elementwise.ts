@@ -1,9 +1,11 @@
 // Elementwise cpu kernels: unary, binary (with broadcast views), comparisons, where and strided copy.
+// Dense (and broadcast-scalar) operands skip the strided walk: one flat loop over the output.
 import type { BinaryOp, CompareOp, TypedArray, UnaryOp, View } from "../backend.js";
 import { erf, sigmoid } from "./math.js";
-import { Walker, contiguous } from "./walker.js";
+import { Walker, contiguous, flatStep, isDense, rowLength } from "./walker.js";
 
 export function unary(op: UnaryOp, x: TypedArray, xv: View, out: TypedArray): void {
+  if (isDense(xv)) return unaryRow(op, x, xv.offset, 1, out, 0, numel(xv));
   const w = new Walker(xv.shape, [xv.strides, contiguous(xv.shape)], [xv.offset, 0]);
   for (let r = 0; r < w.rows; r++, w.next()) unaryRow(op, x, w.pos[0], w.inner[0], out, w.pos[1], w.n);
 }
@@ -45,10 +47,23 @@ export function binary(
   bv: View,
   out: TypedArray,
 ): void {
+  const n = numel(av);
+  const sa = flatStep(av);
+  const sb = flatStep(bv);
+  if (sa >= 0 && sb >= 0) return binaryRow(op, a, av.offset, sa, b, bv.offset, sb, out, 0, n);
+  // One dense operand and a row repeated over the leading dims (x + bias): a flat loop per row.
+  const len = sa === 1 ? rowLength(bv) : sb === 1 ? rowLength(av) : -1;
+  if (len > 0) {
+    for (let k = 0; k < n; k += len) {
+      const [ia, ib] = sa === 1 ? [av.offset + k, bv.offset] : [av.offset, bv.offset + k];
+      binaryRow(op, a, ia, 1, b, ib, 1, out, k, len);
+    }
+    return;
+  }
   const w = new Walker(av.shape, [av.strides, bv.strides, contiguous(av.shape)], [av.offset, bv.offset, 0]);
-  const [sa, sb] = w.inner;
+  const [ia, ib] = w.inner;
   for (let r = 0; r < w.rows; r++, w.next())
-    binaryRow(op, a, w.pos[0], sa, b, w.pos[1], sb, out, w.pos[2], w.n);
+    binaryRow(op, a, w.pos[0], ia, b, w.pos[1], ib, out, w.pos[2], w.n);
 }
 
 // prettier-ignore
@@ -85,28 +100,44 @@ export function where(
   bv: View,
   out: TypedArray,
 ): void {
+  const [sc, sa, sb] = [flatStep(cv), flatStep(av), flatStep(bv)];
+  if (sc >= 0 && sa >= 0 && sb >= 0) {
+    let [ic, ia, ib] = [cv.offset, av.offset, bv.offset];
+    for (let k = 0, n = numel(cv); k < n; k++, ic += sc, ia += sa, ib += sb) out[k] = c[ic] ? a[ia] : b[ib];
+    return;
+  }
   const w = new Walker(
     cv.shape,
     [cv.strides, av.strides, bv.strides, contiguous(cv.shape)],
     [cv.offset, av.offset, bv.offset, 0],
   );
-  const [sc, sa, sb] = w.inner;
+  const [tc, ta, tb] = w.inner;
   for (let r = 0; r < w.rows; r++, w.next()) {
     let [ic, ia, ib, k] = w.pos;
-    for (const end = k + w.n; k < end; k++, ic += sc, ia += sa, ib += sb) out[k] = c[ic] ? a[ia] : b[ib];
+    for (const end = k + w.n; k < end; k++, ic += tc, ia += ta, ib += tb) out[k] = c[ic] ? a[ia] : b[ib];
   }
 }
 
 export function copy(x: TypedArray, xv: View, out: TypedArray, ov?: View): void {
+  if (isDense(xv) && (!ov || isDense(ov))) return copyRun(x, xv.offset, out, ov ? ov.offset : 0, numel(xv));
   const os = ov ? ov.strides : contiguous(xv.shape);
   const w = new Walker(xv.shape, [xv.strides, os], [xv.offset, ov ? ov.offset : 0]);
   const [s, so] = w.inner;
-  if (w.rows === 1 && s === 1 && so === 1 && x.constructor === out.constructor) {
-    out.set(x.subarray(xv.offset, xv.offset + w.n) as never, w.pos[1]);
-    return;
-  }
   for (let r = 0; r < w.rows; r++, w.next()) {
     let [i, k] = w.pos;
     for (let e = 0; e < w.n; e++, i += s, k += so) out[k] = x[i];
   }
+}
+
+// A run of n elements; a typed-array set() (memmove) when the types match and the run is long enough to
+// pay for the subarray view it needs.
+function copyRun(x: TypedArray, i: number, out: TypedArray, k: number, n: number): void {
+  if (n > 32 && x.constructor === out.constructor) out.set(x.subarray(i, i + n) as never, k);
+  else for (let e = 0; e < n; e++) out[k + e] = x[i + e];
+}
+
+function numel(v: View): number {
+  let n = 1;
+  for (let d = 0; d < v.shape.length; d++) n *= v.shape[d];
+  return n;
 }

@@ -1,6 +1,8 @@
-// Reduction cpu kernels: sum/max/min over any set of axes, argmax/argmin along one axis.
+// Reduction cpu kernels: sum/max/min over any set of axes, argmax/argmin along one axis. A dense input
+// whose reduced axes form one leading or trailing block (sum over the batch, over the last dim, over
+// all) is reduced by flat loops; anything else walks the kept and the reduced dims.
 import type { ArgReduceOp, ReduceOp, TypedArray, View } from "../backend.js";
-import { Walker } from "./walker.js";
+import { Walker, isDense } from "./walker.js";
 
 /** Splits a view into the kept dims (outer walk) and the reduced dims (inner walk). */
 function split(xv: View, axes: readonly number[]) {
@@ -27,6 +29,7 @@ export function reduce(
   axes: readonly number[],
   out: TypedArray,
 ): void {
+  if (isDense(xv) && denseReduce(op, x, xv, axes, out)) return;
   const { keptShape, keptStrides, redShape, redStrides } = split(xv, axes);
   const outer = new Walker(keptShape, [keptStrides], [xv.offset]);
   const inner = new Walker(redShape, [redStrides], [0]);
@@ -65,6 +68,75 @@ function reduceSlice(op: ReduceOp, x: TypedArray, w: Walker): number {
     if (acc !== acc) return acc;
   }
   return acc;
+}
+
+// The reduced axes of a dense view as rows × len blocks: trailing (each output reduces one run of len) or
+// leading (output j reduces rows elements len apart, summed in the same order as the walk would).
+function denseReduce(
+  op: ReduceOp,
+  x: TypedArray,
+  xv: View,
+  axes: readonly number[],
+  out: TypedArray,
+): boolean {
+  const r = xv.shape.length;
+  const q = axes.length;
+  if (q > 0 && axes[q - 1] >= r) return false; // a 0-d input reduced over "dim 0"
+  const trailing = q === 0 || (axes[0] === r - q && axes[q - 1] === r - 1);
+  const leading = !trailing && axes[0] === 0 && axes[q - 1] === q - 1;
+  if (!trailing && !leading) return false;
+  let red = 1;
+  for (const a of axes) red *= xv.shape[a];
+  let total = 1;
+  for (const d of xv.shape) total *= d;
+  if (red === 0 || total === 0) return false;
+  const kept = total / red;
+  if (trailing) for (let j = 0; j < kept; j++) out[j] = reduceRun(op, x, xv.offset + j * red, red);
+  else reduceColumns(op, x, xv.offset, red, kept, out);
+  return true;
+}
+
+function reduceRun(op: ReduceOp, x: TypedArray, i: number, n: number): number {
+  const end = i + n;
+  let acc = op === "sum" ? 0 : op === "max" ? -Infinity : Infinity;
+  if (op === "sum") for (; i < end; i++) acc += x[i];
+  else if (op === "max")
+    for (; i < end; i++) {
+      const v = x[i];
+      if (v > acc || v !== v) acc = v;
+    }
+  else
+    for (; i < end; i++) {
+      const v = x[i];
+      if (v < acc || v !== v) acc = v;
+    }
+  return acc;
+}
+
+// out[j] = op over r of x[o + r·len + j], with double accumulators (as the walk keeps them).
+function reduceColumns(
+  op: ReduceOp,
+  x: TypedArray,
+  o: number,
+  rows: number,
+  len: number,
+  out: TypedArray,
+): void {
+  const acc = new Float64Array(len).fill(op === "sum" ? 0 : op === "max" ? -Infinity : Infinity);
+  for (let r = 0, i = o; r < rows; r++, i += len) {
+    if (op === "sum") for (let j = 0; j < len; j++) acc[j] += x[i + j];
+    else if (op === "max")
+      for (let j = 0; j < len; j++) {
+        const v = x[i + j];
+        if (v > acc[j] || v !== v) acc[j] = v;
+      }
+    else
+      for (let j = 0; j < len; j++) {
+        const v = x[i + j];
+        if (v < acc[j] || v !== v) acc[j] = v;
+      }
+  }
+  for (let j = 0; j < len; j++) out[j] = acc[j];
 }
 
 function repeated(op: ReduceOp, acc: number, v: number, n: number): number {

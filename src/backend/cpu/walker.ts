@@ -1,5 +1,7 @@
-// Allocation-free strided iteration for the cpu kernels: visits an N-d index space row by row, keeping
-// one storage offset per operand; kernels run a tight loop over each row (no per-element closures).
+// Strided iteration for the cpu kernels: visits an N-d index space row by row, keeping one storage offset
+// per operand; kernels run a tight loop over each row (no per-element closures). Also the layout tests
+// (dense, constant) that let kernels skip the walk for the common contiguous cases.
+import type { View } from "../backend.js";
 
 export class Walker {
   /** Number of rows; each row has `n` elements. */
@@ -8,34 +10,39 @@ export class Walker {
   /** Per operand: the stride inside a row, and the offset where the current row starts. */
   readonly inner: number[];
   readonly pos: number[];
-  private readonly shape: number[];
+  private readonly shape: number[] = [];
   private readonly strides: number[][];
   private readonly counter: number[];
 
   constructor(shape: readonly number[], strides: readonly (readonly number[])[], offsets: readonly number[]) {
     // Merge adjacent dims that are contiguous for every operand and drop size-1 dims.
-    const dims: number[] = [];
-    const st: number[][] = strides.map(() => []);
+    const ops = strides.length;
+    const dims = this.shape;
+    const st: number[][] = [];
+    for (let k = 0; k < ops; k++) st.push([]);
+    let total = 1;
     for (let d = 0; d < shape.length; d++) {
-      if (shape[d] === 1) continue;
+      const size = shape[d];
+      total *= size;
+      if (size === 1) continue;
       const last = dims.length - 1;
-      if (last >= 0 && strides.every((s, k) => st[k][last] === s[d] * shape[d])) {
-        dims[last] *= shape[d];
-        strides.forEach((s, k) => (st[k][last] = s[d]));
+      let merge = last >= 0;
+      for (let k = 0; k < ops && merge; k++) merge = st[k][last] === strides[k][d] * size;
+      if (merge) {
+        dims[last] *= size;
+        for (let k = 0; k < ops; k++) st[k][last] = strides[k][d];
       } else {
-        dims.push(shape[d]);
-        strides.forEach((s, k) => st[k].push(s[d]));
+        dims.push(size);
+        for (let k = 0; k < ops; k++) st[k].push(strides[k][d]);
       }
     }
-    let total = 1;
-    for (const d of shape) total *= d;
-    this.n = dims.length > 0 ? dims[dims.length - 1] : 1;
+    this.n = dims.length > 0 ? dims.pop()! : 1;
     this.rows = total === 0 ? 0 : total / this.n;
-    this.inner = st.map((s) => (s.length > 0 ? s[s.length - 1] : 0));
-    this.shape = dims.slice(0, -1);
-    this.strides = st.map((s) => s.slice(0, -1));
-    this.counter = new Array<number>(this.shape.length).fill(0);
-    this.pos = [...offsets];
+    this.inner = [];
+    for (let k = 0; k < ops; k++) this.inner.push(dims.length < st[k].length ? st[k].pop()! : 0);
+    this.strides = st;
+    this.counter = new Array<number>(dims.length).fill(0);
+    this.pos = offsets.slice();
   }
 
   /** Restarts at row 0 with new base offsets (for nested walks). */
@@ -66,4 +73,41 @@ export function contiguous(shape: readonly number[]): number[] {
     acc *= shape[i];
   }
   return s;
+}
+
+/** Whether the view's elements are one row-major run starting at its offset. */
+export function isDense(v: View): boolean {
+  let s = 1;
+  for (let d = v.shape.length - 1; d >= 0; d--) {
+    const n = v.shape[d];
+    if (n !== 1 && v.strides[d] !== s) return false;
+    s *= n;
+  }
+  return true;
+}
+
+/** Whether every element of the view is the one at its offset (a broadcast scalar). */
+export function isConstant(v: View): boolean {
+  for (let d = 0; d < v.shape.length; d++) if (v.shape[d] !== 1 && v.strides[d] !== 0) return false;
+  return true;
+}
+
+/** 1 for a dense view, 0 for a broadcast scalar, -1 for anything else: the flat-loop stride, if any. */
+export function flatStep(v: View): number {
+  return isDense(v) ? 1 : isConstant(v) ? 0 : -1;
+}
+
+/**
+ * The row length L when the view repeats one dense run of L elements (a bias broadcast over leading
+ * dims: those have stride 0, the trailing ones are row-major), else -1.
+ */
+export function rowLength(v: View): number {
+  let len = 1;
+  let d = v.shape.length - 1;
+  for (; d >= 0 && v.strides[d] !== 0; d--) {
+    if (v.shape[d] !== 1 && v.strides[d] !== len) return -1;
+    len *= v.shape[d];
+  }
+  for (; d >= 0; d--) if (v.shape[d] !== 1 && v.strides[d] !== 0) return -1;
+  return len;
 }

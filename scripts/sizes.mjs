@@ -5,13 +5,30 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CORE = ["src/tensor", "src/autograd", "src/ops", "src/backend", "src/util"];
+// The core as DESIGN.md draws it: tensor, autograd, ops, the backend interface and the cpu backend.
+// The native backend (C++ and its binding) is counted on its own line, outside the budget.
+const CORE = [
+  "src/tensor",
+  "src/autograd",
+  "src/ops",
+  "src/backend/backend.ts",
+  "src/backend/cpu",
+  "src/util",
+];
 const BUDGET = 3500;
 
 function count(dir) {
   let files = 0;
   let lines = 0;
   if (!fs.existsSync(dir)) return { files, lines };
+  if (fs.statSync(dir).isFile())
+    return {
+      files: 1,
+      lines: fs
+        .readFileSync(dir, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "").length,
+    };
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
@@ -37,9 +54,19 @@ const dirs = fs.existsSync(path.join(root, "src"))
   : [];
 let core = 0;
 console.log("folder".padEnd(22) + "files".padStart(6) + "lines".padStart(8));
-for (const d of [...dirs, "test", "examples", "scripts"]) {
+for (const d of [
+  ...dirs,
+  "src/backend/cpu",
+  "src/backend/native",
+  "cli",
+  "test",
+  "examples",
+  "experiments",
+  "bench",
+  "scripts",
+]) {
   const c = count(path.join(root, d));
-  if (CORE.includes(d)) core += c.lines;
   console.log(d.padEnd(22) + String(c.files).padStart(6) + String(c.lines).padStart(8));
 }
+for (const d of CORE) core += count(path.join(root, d)).lines;
 console.log(`core (non-blank lines): ${core} / budget ${BUDGET}`);

@@ -1,0 +1,299 @@
+// Matrix product driver: compiles gemm-kernel.inc for AVX-512, AVX2+FMA and a portable width (target
+// attributes, so the file builds with no -march flag on any x86-64), picks the best set the CPU supports
+// at run time, routes skinny products to matrix-vector kernels, splits large ones across the thread pool
+// and walks the batch dims.
+#include "gemm.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace cr {
+
+template <typename T>
+struct TypeKernels {
+  void (*gemm)(const Gemm<T>&);
+  void (*rows)(int64_t k, int64_t n, const T* x, int64_t sx, const T* b, int64_t rsb, T* y);
+  void (*dots)(int64_t k, int64_t n, const T* x, const T* r, int64_t rs, T* y, int64_t sy);
+  int mr, nr;
+};
+struct IsaKernels {
+  const char* name;
+  TypeKernels<float> f32;
+  TypeKernels<double> f64;
+};
+
+namespace {
+struct Buffer {
+  void* p = nullptr;
+  size_t size = 0;
+  void* get(size_t bytes) {
+    if (bytes > size) {
+      std::free(p);
+      size = (bytes + 63) / 64 * 64;
+      p = std::aligned_alloc(64, size);
+      if (p == nullptr) std::abort();
+    }
+    return p;
+  }
+  ~Buffer() { std::free(p); }
+};
+thread_local Buffer bufA, bufB;
+}  // namespace
+
+void* workspaceA(size_t bytes) { return bufA.get(bytes); }
+void* workspaceB(size_t bytes) { return bufB.get(bytes); }
+
+#if defined(__clang__)
+#define CR_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define CR_UNROLL _Pragma("GCC unroll 32")
+#else
+#define CR_UNROLL
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#define CR_X86 1
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+#endif
+namespace isa_avx512 {
+#define CR_ISA_NAME "avx512"
+#define CR_VB 64
+#define CR_MR 12
+#define CR_KC32 128
+#define CR_MC32 240
+#define CR_KC64 128
+#define CR_MC64 120
+#include "gemm-kernel.inc"
+#undef CR_ISA_NAME
+#undef CR_VB
+#undef CR_MR
+#undef CR_KC32
+#undef CR_MC32
+#undef CR_KC64
+#undef CR_MC64
+}  // namespace isa_avx512
+#if defined(__clang__)
+#pragma clang attribute pop
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+namespace isa_avx2 {
+#define CR_ISA_NAME "avx2"
+#define CR_VB 32
+#define CR_MR 6
+#define CR_KC32 384
+#define CR_MC32 144
+#define CR_KC64 256
+#define CR_MC64 72
+#include "gemm-kernel.inc"
+#undef CR_ISA_NAME
+#undef CR_VB
+#undef CR_MR
+#undef CR_KC32
+#undef CR_MC32
+#undef CR_KC64
+#undef CR_MC64
+}  // namespace isa_avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif  // x86
+
+namespace isa_generic {
+#define CR_ISA_NAME "generic"
+#define CR_VB 16
+#define CR_MR 6
+#define CR_KC32 256
+#define CR_MC32 96
+#define CR_KC64 256
+#define CR_MC64 48
+#include "gemm-kernel.inc"
+#undef CR_ISA_NAME
+#undef CR_VB
+#undef CR_MR
+#undef CR_KC32
+#undef CR_MC32
+#undef CR_KC64
+#undef CR_MC64
+}  // namespace isa_generic
+
+namespace {
+
+bool supported(const IsaKernels* k) {
+#ifdef CR_X86
+  __builtin_cpu_init();
+  if (k == &isa_avx512::kernels) return __builtin_cpu_supports("avx512f");
+  if (k == &isa_avx2::kernels) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+  return k == &isa_generic::kernels;
+}
+
+const IsaKernels* best() {
+#ifdef CR_X86
+  if (supported(&isa_avx512::kernels)) return &isa_avx512::kernels;
+  if (supported(&isa_avx2::kernels)) return &isa_avx2::kernels;
+#endif
+  return &isa_generic::kernels;
+}
+
+const IsaKernels* active = best();
+
+template <typename T>
+const TypeKernels<T>& kernelsFor();
+template <>
+const TypeKernels<float>& kernelsFor<float>() {
+  return active->f32;
+}
+template <>
+const TypeKernels<double>& kernelsFor<double>() {
+  return active->f64;
+}
+
+int64_t roundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+
+// Matrix-vector shapes: one or two rows of A, or one column of B. False if the layout does not fit.
+template <typename T>
+bool skinny(const TypeKernels<T>& kk, const Gemm<T>& g, int nt) {
+  if (g.m <= 2 && (g.csb == 1 || (g.rsb == 1 && g.csa == 1))) {
+    const int64_t chunk = roundUp((g.n + nt - 1) / nt, 64);
+    parallel(nt, [&](int t, int) {
+      const int64_t j0 = t * chunk, j1 = j0 + chunk < g.n ? j0 + chunk : g.n;
+      for (int64_t i = 0; i < g.m && j0 < j1; i++) {
+        const T* x = g.a + i * g.rsa;
+        T* y = g.c + i * g.ldc + j0;
+        if (g.csb == 1) kk.rows(g.k, j1 - j0, x, g.csa, g.b + j0, g.rsb, y);
+        else kk.dots(g.k, j1 - j0, x, g.b + j0 * g.csb, g.csb, y, 1);
+      }
+    });
+    return true;
+  }
+  if (g.n == 1 && g.csa == 1 && g.rsb == 1) {
+    const int64_t chunk = roundUp((g.m + nt - 1) / nt, 16);
+    parallel(nt, [&](int t, int) {
+      const int64_t i0 = t * chunk, i1 = i0 + chunk < g.m ? i0 + chunk : g.m;
+      if (i0 < i1) kk.dots(g.k, i1 - i0, g.b, g.a + i0 * g.rsa, g.rsa, g.c + i0 * g.ldc, g.ldc);
+    });
+    return true;
+  }
+  return false;
+}
+
+// One product, split over nt threads along its longer side in whole micro-tiles.
+template <typename T>
+void gemmOne(const Gemm<T>& g, int nt) {
+  const TypeKernels<T>& kk = kernelsFor<T>();
+  if (skinny(kk, g, nt)) return;
+  if (nt <= 1) {
+    kk.gemm(g);
+    return;
+  }
+  const bool alongN = g.n >= g.m;
+  const int64_t len = alongN ? g.n : g.m;
+  const int64_t chunk = roundUp((len + nt - 1) / nt, alongN ? kk.nr : kk.mr);
+  parallel(nt, [&](int t, int) {
+    const int64_t lo = t * chunk, hi = lo + chunk < len ? lo + chunk : len;
+    if (lo >= hi) return;
+    Gemm<T> part = g;
+    if (alongN) {
+      part.n = hi - lo;
+      part.b += lo * g.csb;
+      part.c += lo;
+    } else {
+      part.m = hi - lo;
+      part.a += lo * g.rsa;
+      part.c += lo * g.ldc;
+    }
+    kk.gemm(part);
+  });
+}
+
+// Threads for one m×n×k product: ~one nanosecond per 40 multiply-adds (per 4 bytes read for gemv).
+template <typename T>
+int threadsForProduct(int64_t m, int64_t n, int64_t k) {
+  if (m <= 2 || n == 1) return threadsFor(static_cast<double>(m) * n * k * sizeof(T) / 16.0);
+  return threadsFor(static_cast<double>(m) * n * k / 40.0);
+}
+
+template <typename T>
+void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d) {
+  const int64_t* st[2] = {d.sab, d.sbb};
+  const int64_t off[2] = {d.offa, d.offb};
+  Walk<2> w(d.nb, d.batch, st, off);
+  const int64_t items = w.total();
+  const int64_t mn = d.m * d.n;
+  Gemm<T> g{d.m, d.n, d.k, a, d.rsa, d.csa, b, d.rsb, d.csb, c, d.n};
+  const int per = threadsForProduct<T>(d.m, d.n, d.k);
+  const int all = items > 1 && per < numThreads() ? threadsForProduct<T>(d.m * items, d.n, d.k) : 1;
+  if (all > per) {
+    // Many small products: whole products per thread.
+    parallel(all, [&](int t, int nt) {
+      int64_t e0, e1;
+      split(items, t, nt, e0, e1);
+      Walk<2> wt = w;
+      int64_t e = e0;
+      wt.range(e0, e1, [&](const int64_t* pos, int64_t len) {
+        for (int64_t q = 0; q < len; q++, e++) {
+          Gemm<T> gi = g;
+          gi.a = a + pos[0] + q * wt.inner[0];
+          gi.b = b + pos[1] + q * wt.inner[1];
+          gi.c = c + e * mn;
+          gemmOne(gi, 1);
+        }
+      });
+    });
+    return;
+  }
+  int64_t e = 0;
+  w.range(0, items, [&](const int64_t* pos, int64_t len) {
+    for (int64_t q = 0; q < len; q++, e++) {
+      Gemm<T> gi = g;
+      gi.a = a + pos[0] + q * w.inner[0];
+      gi.b = b + pos[1] + q * w.inner[1];
+      gi.c = c + e * mn;
+      gemmOne(gi, per);
+    }
+  });
+}
+
+}  // namespace
+
+void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d) {
+  if (dt == DType::F32)
+    matmulTyped(static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(c), d);
+  else
+    matmulTyped(static_cast<const double*>(a), static_cast<const double*>(b), static_cast<double*>(c), d);
+}
+
+const char* gemmIsa() { return active->name; }
+
+bool setGemmIsa(const char* name) {
+  const IsaKernels* all[] = {
+#ifdef CR_X86
+      &isa_avx512::kernels,
+      &isa_avx2::kernels,
+#endif
+      &isa_generic::kernels,
+  };
+  if (std::strcmp(name, "auto") == 0) {
+    active = best();
+    return true;
+  }
+  for (const IsaKernels* k : all)
+    if (std::strcmp(k->name, name) == 0 && supported(k)) {
+      active = k;
+      return true;
+    }
+  return false;
+}
+
+}  // namespace cr

@@ -1,0 +1,104 @@
+// GEMM fuzz for every registered backend (cpu included) against a float64 triple loop: random shapes with
+// 0, 1, primes and sizes that are not multiples of any tile, transposed, strided, offset and broadcast-batch
+// operands, in float32 and float64; the native backend on each kernel set this CPU supports, with one
+// thread and with all of them.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as cr from "../../src/index.js";
+import { backend, type Backend, type TypedArray, type View } from "../../src/backend/backend.js";
+import { nativeKernels, nativeLimits, selectKernels } from "../../src/backend/native/index.js";
+import { FLOATS, alloc, expectClose, fill, int, numel, randomView, rng, type Kind } from "./support.js";
+
+const DIMS = [0, 1, 2, 3, 5, 7, 8, 13, 16, 17, 31, 33, 64, 97, 130];
+
+/** C = A·B and |A|·|B| in float64, straight from the definition (the error scale of each element). */
+function reference(a: TypedArray, av: View, b: TypedArray, bv: View) {
+  const r = av.shape.length;
+  const [m, k, n] = [av.shape[r - 2], av.shape[r - 1], bv.shape[r - 1]];
+  const batch = av.shape.slice(0, r - 2);
+  const c = new Float64Array(numel(batch) * m * n);
+  const s = new Float64Array(c.length);
+  for (let q = 0; q < numel(batch); q++) {
+    let [ao, bo, rest] = [av.offset, bv.offset, q];
+    for (let d = batch.length - 1; d >= 0; d--) {
+      const i = rest % batch[d];
+      rest = Math.floor(rest / batch[d]);
+      [ao, bo] = [ao + i * av.strides[d], bo + i * bv.strides[d]];
+    }
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let [acc, abs] = [0, 0];
+        for (let p = 0; p < k; p++) {
+          const x = a[ao + i * av.strides[r - 2] + p * av.strides[r - 1]] * b[bo + p * bv.strides[r - 2] + j * bv.strides[r - 1]]; // prettier-ignore
+          [acc, abs] = [acc + x, abs + Math.abs(x)];
+        }
+        [c[(q * m + i) * n + j], s[(q * m + i) * n + j]] = [acc, abs];
+      }
+  }
+  return { c, s };
+}
+
+function fuzz(be: Backend, kind: Kind, seed: number, cases: number, big = false): void {
+  const r = rng(seed);
+  for (let c = 0; c < cases; c++) {
+    const pick = () => (big ? int(r, 1, 300) : DIMS[int(r, 0, DIMS.length - 1)]);
+    const [m, k, n] = [pick(), pick(), pick()];
+    const batch = r() < 0.3 ? [int(r, 1, 3), int(r, 1, 2)].slice(0, int(r, 1, 2)) : [];
+    const a = randomView(r, [...batch, m, k], true);
+    const b = randomView(r, [...batch, k, n], true);
+    const [da, db] = [fill(r, kind, a.size, false), fill(r, kind, b.size, false)];
+    const out = alloc(kind, numel(batch) * m * n);
+    be.matmul(da, a.view, db, b.view, out);
+    const ref = reference(da, a.view, db, b.view);
+    // float32: recursive summation in any order is off by at most ≈ k·2⁻²⁴ · Σ|a·b| (plus the rounding of C).
+    const rtol = kind === "float64" ? 1e-12 : Math.max(1e-6, (k + 2) * 6e-8);
+    expectClose(out, ref.c, rtol, `matmul ${kind} ${JSON.stringify([a.view, b.view])}`, ref.s);
+  }
+}
+
+for (const name of cr.listBackends()) {
+  describe(`matmul on backend ${name}`, () => {
+    let be: Backend;
+    const saved = { ...nativeLimits };
+    const threads = cr.getNumThreads();
+    beforeAll(() => {
+      cr.setBackend(name);
+      be = backend();
+      nativeLimits.minElements = nativeLimits.minMatmulMacs = 0;
+    });
+    afterAll(() => {
+      Object.assign(nativeLimits, saved);
+      cr.setNumThreads(threads);
+      selectKernels("auto");
+    });
+
+    if (name !== "native") {
+      it.each([...FLOATS])("fuzzed shapes, %s", (kind) => {
+        fuzz(be, kind, 5, 150);
+        fuzz(be, kind, 50, 4, true);
+      });
+      return;
+    }
+    for (const isa of ["avx512", "avx2", "generic"]) {
+      // A kernel set this CPU cannot run is reported as skipped, with the reason in its name.
+      const runs = selectKernels(isa);
+      selectKernels("auto");
+      describe.skipIf(!runs)(`${isa} kernels${runs ? "" : " (not supported by this CPU)"}`, () => {
+        beforeAll(() => selectKernels(isa));
+        for (const t of [1, Math.max(2, threads)]) {
+          it.each([...FLOATS])(`fuzzed shapes, %s, ${t} thread(s)`, (kind) => {
+            cr.setNumThreads(t);
+            fuzz(be, kind, 7 + t, 150);
+            fuzz(be, kind, 70 + t, 6, true);
+          });
+        }
+      });
+    }
+
+    it("runs the best kernel set this CPU supports by default", () => {
+      selectKernels("auto");
+      const best = ["avx512", "avx2", "generic"].find((k) => selectKernels(k));
+      selectKernels("auto");
+      expect(nativeKernels()).toBe(best);
+    });
+  });
+}

@@ -2,22 +2,12 @@
 // linalg_shape.json, forward values, extra outputs and every input's gradient, in float64 and float32.
 import { describe, expect, it } from "vitest";
 import * as cr from "../../src/index.js";
-import {
-  expectClose,
-  inputsByName,
-  loadCases,
-  toTensor,
-  TOL,
-  vjp,
-  type GoldenCase,
-  type GoldenTensor,
-  type Precision,
-} from "./load.js";
+import { toTensor, describeFamilies, type GoldenOp, type GoldenResult } from "./load.js";
 
 type Tensor = cr.Tensor;
 type Inputs = Record<string, Tensor>;
-type Result = Tensor | { out: Tensor; extras: Record<string, Tensor> };
-type OpFn = (inp: Inputs, attrs: Record<string, any>) => Result;
+type Result = GoldenResult;
+type OpFn = GoldenOp;
 
 /** The numbered inputs x0, x1, … of concat/stack, in order. */
 const pieces = (inp: Inputs): Tensor[] =>
@@ -85,60 +75,7 @@ const OPS: Record<string, OpFn> = {
   unsqueeze: ({ x }, a) => cr.unsqueeze(x, a.dim),
 };
 
-/** Our dtype for a golden tensor computed at `precision`. */
-const dtypeFor = (t: GoldenTensor, precision: Precision) =>
-  t.dtype === "int64" ? "int32" : t.dtype === "bool" ? "bool" : precision;
-
-function runCase(c: GoldenCase, precision: Precision): void {
-  const op = OPS[c.op];
-  expect(op, `no dispatch entry for op '${c.op}'`).toBeDefined();
-  const inp = inputsByName(c, precision, true);
-  const result = op(inp, c.attrs);
-  const { out, extras } = result instanceof cr.Tensor ? { out: result, extras: {} } : result;
-  const tol = TOL[precision];
-
-  expect(out.dtype, "output dtype").toBe(dtypeFor(c.output, precision));
-  expectClose(out, c.output, tol.forward, "output");
-  for (const [name, want] of Object.entries(c.extra_outputs ?? {})) {
-    const got = (extras as Record<string, Tensor>)[name];
-    expect(got, `extra output '${name}'`).toBeDefined();
-    expect(got.dtype, `extra output '${name}' dtype`).toBe(dtypeFor(want, precision));
-    expectClose(got, want, tol.forward, `extra output '${name}'`);
-  }
-
-  if (c.grad_output === null || c.grads === null) return;
-  const names = c.inputs.map((t) => t.name!);
-  const wanted = names.filter((_, i) => c.grads![i] !== null);
-  const grads = vjp(
-    out,
-    c.grad_output,
-    wanted.map((n) => inp[n]),
-    precision,
-  );
-  wanted.forEach((name, k) => {
-    const expected = c.grads![names.indexOf(name)]!;
-    expect(grads[k]?.dtype, `grad of '${name}' dtype`).toBe(precision);
-    expectClose(grads[k], expected, tol.grad, `grad of '${name}'`);
-  });
-}
-
-const FAMILIES = ["elementwise", "reduction", "linalg_shape"] as const;
-const PRECISIONS: Precision[] = ["float64", "float32"];
-
-for (const family of FAMILIES) {
-  const cases = loadCases(family);
-  describe(`golden ${family}`, () => {
-    it("holds cases, every op in the dispatch table", () => {
-      expect(cases.length).toBeGreaterThan(0);
-      expect(cases.filter((c) => !(c.op in OPS)).map((c) => c.op)).toEqual([]);
-    });
-    for (const c of cases) {
-      for (const precision of PRECISIONS) {
-        it(`${c.id} [${precision}]`, () => runCase(c, precision));
-      }
-    }
-  });
-}
+describeFamilies(["elementwise", "reduction", "linalg_shape"], OPS);
 
 describe("golden helpers", () => {
   it("round float32 inputs into Float32Array storage", () => {

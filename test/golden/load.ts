@@ -2,7 +2,7 @@
 // tensors at the tolerances the fixtures' SPEC.md recommends.
 import fs from "node:fs";
 import path from "node:path";
-import { expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as cr from "../../src/index.js";
 
 export interface GoldenTensor {
@@ -122,4 +122,65 @@ export function vjp(
 ): (cr.Tensor | null)[] {
   const g = toTensor(gradOutput, precision);
   return cr.gradients([output], inputs, [g.to(output.dtype)], { allowUnused: true });
+}
+
+export type GoldenInputs = Record<string, cr.Tensor>;
+export type GoldenResult = cr.Tensor | { out: cr.Tensor; extras: Record<string, cr.Tensor> };
+/** One golden op: inputs by name and the case's attrs → the output (and named extra outputs). */
+export type GoldenOp = (inp: GoldenInputs, attrs: Record<string, any>) => GoldenResult;
+
+/** Our dtype for a golden tensor computed at `precision`. */
+export const dtypeFor = (t: GoldenTensor, precision: Precision) =>
+  t.dtype === "int64" ? "int32" : t.dtype === "bool" ? "bool" : precision;
+
+/** Runs one case: output and extra outputs (values and dtypes), then every input's vjp. */
+export function runCase(ops: Record<string, GoldenOp>, c: GoldenCase, precision: Precision): void {
+  const op = ops[c.op];
+  expect(op, `no dispatch entry for op '${c.op}'`).toBeDefined();
+  const inp = inputsByName(c, precision, true);
+  const result = op(inp, c.attrs);
+  const { out, extras } = result instanceof cr.Tensor ? { out: result, extras: {} } : result;
+  const tol = TOL[precision];
+
+  expect(out.dtype, "output dtype").toBe(dtypeFor(c.output, precision));
+  expectClose(out, c.output, tol.forward, "output");
+  for (const [name, want] of Object.entries(c.extra_outputs ?? {})) {
+    const got = (extras as Record<string, cr.Tensor>)[name];
+    expect(got, `extra output '${name}'`).toBeDefined();
+    expect(got.dtype, `extra output '${name}' dtype`).toBe(dtypeFor(want, precision));
+    expectClose(got, want, tol.forward, `extra output '${name}'`);
+  }
+
+  if (c.grad_output === null || c.grads === null) return;
+  const names = c.inputs.map((t) => t.name!);
+  const wanted = names.filter((_, i) => c.grads![i] !== null);
+  const grads = vjp(
+    out,
+    c.grad_output,
+    wanted.map((n) => inp[n]),
+    precision,
+  );
+  wanted.forEach((name, k) => {
+    const expected = c.grads![names.indexOf(name)]!;
+    expect(grads[k]?.dtype, `grad of '${name}' dtype`).toBe(precision);
+    expectClose(grads[k], expected, tol.grad, `grad of '${name}'`);
+  });
+}
+
+/** A describe per family: every case the file holds, in float64 and float32, through `ops`. */
+export function describeFamilies(families: readonly string[], ops: Record<string, GoldenOp>): void {
+  for (const family of families) {
+    const cases = loadCases(family);
+    describe(`golden ${family}`, () => {
+      it("holds cases, every op in the dispatch table", () => {
+        expect(cases.length).toBeGreaterThan(0);
+        expect(cases.filter((c) => !(c.op in ops)).map((c) => c.op)).toEqual([]);
+      });
+      for (const c of cases) {
+        for (const precision of ["float64", "float32"] as const) {
+          it(`${c.id} [${precision}]`, () => runCase(ops, c, precision));
+        }
+      }
+    });
+  }
 }

@@ -1,24 +1,15 @@
 // nn.functional against PyTorch's golden vectors: every case of activations.json, losses.json and
 // nn_layers.json (forward, extra outputs such as BatchNorm's running statistics, every gradient, and
 // the higher-order gradient-penalty case), in float64 and float32.
-import { describe, expect, it } from "vitest";
+import {} from "vitest";
 import * as cr from "../../src/index.js";
-import {
-  expectClose,
-  inputsByName,
-  loadCases,
-  TOL,
-  vjp,
-  type GoldenCase,
-  type GoldenTensor,
-  type Precision,
-} from "./load.js";
+import { describeFamilies, type GoldenOp, type GoldenResult } from "./load.js";
 
 const F = cr.nn.functional;
 type Tensor = cr.Tensor;
 type Inputs = Record<string, Tensor>;
-type Result = Tensor | { out: Tensor; extras: Record<string, Tensor> };
-type OpFn = (inp: Inputs, attrs: Record<string, any>) => Result;
+type Result = GoldenResult;
+type OpFn = GoldenOp;
 
 /** Every dim of an [N, C, *] tensor except the channel dim. */
 const nonChannelDims = (x: Tensor) => x.shape.map((_, i) => i).filter((i) => i !== 1);
@@ -95,55 +86,4 @@ const OPS: Record<string, OpFn> = {
     cr.gradients([cr.sum(cr.tanh(F.linear(input, weight)))], [input], undefined, { createGraph: true })[0],
 };
 
-const dtypeFor = (t: GoldenTensor, precision: Precision) =>
-  t.dtype === "int64" ? "int32" : t.dtype === "bool" ? "bool" : precision;
-
-function runCase(c: GoldenCase, precision: Precision): void {
-  const op = OPS[c.op];
-  expect(op, `no dispatch entry for op '${c.op}'`).toBeDefined();
-  const inp = inputsByName(c, precision, true);
-  const result = op(inp, c.attrs);
-  const { out, extras } = result instanceof cr.Tensor ? { out: result, extras: {} } : result;
-  const tol = TOL[precision];
-
-  expect(out.dtype, "output dtype").toBe(dtypeFor(c.output, precision));
-  expectClose(out, c.output, tol.forward, "output");
-  for (const [name, want] of Object.entries(c.extra_outputs ?? {})) {
-    const got = (extras as Record<string, Tensor>)[name];
-    expect(got, `extra output '${name}'`).toBeDefined();
-    expectClose(got, want, tol.forward, `extra output '${name}'`);
-  }
-
-  if (c.grad_output === null || c.grads === null) return;
-  const names = c.inputs.map((t) => t.name!);
-  const wanted = names.filter((_, i) => c.grads![i] !== null);
-  const grads = vjp(
-    out,
-    c.grad_output,
-    wanted.map((n) => inp[n]),
-    precision,
-  );
-  wanted.forEach((name, k) => {
-    const expected = c.grads![names.indexOf(name)]!;
-    expect(grads[k]?.dtype, `grad of '${name}' dtype`).toBe(precision);
-    expectClose(grads[k], expected, tol.grad, `grad of '${name}'`);
-  });
-}
-
-const FAMILIES = ["activations", "losses", "nn_layers"] as const;
-const PRECISIONS: Precision[] = ["float64", "float32"];
-
-for (const family of FAMILIES) {
-  const cases = loadCases(family);
-  describe(`golden ${family}`, () => {
-    it("holds cases, every op in the dispatch table", () => {
-      expect(cases.length).toBeGreaterThan(0);
-      expect(cases.filter((c) => !(c.op in OPS)).map((c) => c.op)).toEqual([]);
-    });
-    for (const c of cases) {
-      for (const precision of PRECISIONS) {
-        it(`${c.id} [${precision}]`, () => runCase(c, precision));
-      }
-    }
-  });
-}
+describeFamilies(["activations", "losses", "nn_layers"], OPS);

@@ -1,7 +1,6 @@
 // nn.functional against PyTorch's golden vectors: every case of activations.json, losses.json and
 // nn_layers.json (forward, extra outputs such as BatchNorm's running statistics, every gradient, and
 // the higher-order gradient-penalty case), in float64 and float32.
-import {} from "vitest";
 import * as cr from "../../src/index.js";
 import { describeFamilies, type GoldenOp, type GoldenResult } from "./load.js";
 

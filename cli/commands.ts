@@ -66,6 +66,13 @@ const predictFlags: Flag[] = [
   BACKEND,
 ];
 const summaryFlags: Flag[] = [CHECKPOINT, ...TRAIN_FLAGS.filter((f) => f.name !== "no-report")];
+const graphFlags: Flag[] = [
+  { name: "checkpoint", value: "FILE", help: "checkpoint written by chainrule train" },
+  { name: "out", value: "FILE", help: "where to write the graph: a .svg (laid out) or .dot file (required)" },
+  { name: "backward", help: "draw the reverse graph (one vector-Jacobian product per node) instead" },
+  { name: "batch", value: "N", help: "batch size of the example input (default 1)" },
+  ...TRAIN_FLAGS.filter((f) => f.name !== "no-report" && f.name !== "out"),
+];
 
 export const COMMANDS: Record<string, Command> = {
   train: {
@@ -142,6 +149,30 @@ export const COMMANDS: Record<string, Command> = {
       const what = checkpoint ?? configOf(p);
       const { summarize } = await import("./inspect.js");
       await summarize(what);
+    },
+  },
+  graph: {
+    about: "write the forward or backward graph of a model as SVG or Graphviz DOT",
+    help: helpText(
+      "graph",
+      "--out FILE [--backward] [--checkpoint FILE | train options]",
+      "Records the model's forward pass and loss on a batch of zeros and writes the computational graph\n" +
+        "(layers as clusters) or, with --backward, the reverse graph that backpropagation walks.",
+      graphFlags,
+    ),
+    flags: graphFlags,
+    async run(p) {
+      const out = required(p, "out", "graph");
+      const checkpoint = p.flags.get("checkpoint");
+      const own = ["checkpoint", "out", "backward", "batch"];
+      if (checkpoint !== undefined && [...p.flags.keys()].some((k) => !own.includes(k)))
+        throw new UsageError("give either --checkpoint or train options, not both");
+      const batch = p.flags.has("batch") ? toInt("--batch", p.flags.get("batch"), 1) : 1;
+      const settings = new Map([...p.flags].filter(([k]) => !own.includes(k)));
+      const file = settings.get("config");
+      const what = checkpoint ?? resolveConfig(settings, file ? readConfigFile(file) : {}, file ?? "");
+      const { writeGraph } = await import("./graph.js");
+      await writeGraph(what, { out, backward: p.flags.has("backward"), batch });
     },
   },
   resume: {

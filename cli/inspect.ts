@@ -14,7 +14,7 @@ const { train } = cr;
 type Tensor = cr.Tensor;
 
 /** The trained model of a checkpoint. */
-function loadModel(ck: ReadCheckpoint): cr.nn.Sequential {
+export function loadModel(ck: ReadCheckpoint): cr.nn.Sequential {
   const model = buildModel(ck.meta.model);
   model.loadStateDict(ck.info.modelState);
   return model;

@@ -48,7 +48,7 @@ function tensorsOf(path: string): Record<string, number[]> {
 }
 
 describe.concurrent("help", () => {
-  for (const cmd of ["train", "eval", "predict", "summary", "resume"])
+  for (const cmd of ["train", "eval", "predict", "summary", "graph", "resume"])
     it(`chainrule ${cmd} --help`, async () => {
       const r = await run(cmd, "--help");
       expect(r.code).toBe(0);

@@ -1,5 +1,6 @@
 // The reverse sweep: sort the graph (iteratively, so 200k-op chains are fine), call each node's rule
 // once in reverse topological order, undo broadcasting, and accumulate gradients at the leaves.
+import type { Storage } from "../tensor/storage.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { cast, contiguous, onesLikeOf, sumTo, add } from "../ops/index.js";
 import { ChainruleError, check, fmtShape } from "../util/errors.js";
@@ -112,12 +113,20 @@ function reverse(
   const wanted = new Map<Node, Tensor>();
   for (const x of inputs ?? []) if (x.gradFn) wanted.set(x.gradFn, x);
   const found = new Map<Tensor, Tensor>();
+  // How many live holders each gradient's storage has (rule results, sums, leaves; a node's pending
+  // gradient stops counting once its rule has run). A leaf gradient whose storage has one holder is a
+  // fresh buffer that nothing else sees, and becomes .grad without a copy; outside storages never do.
+  const uses = new Map<Storage, number>();
+  const use = (t: Tensor, n: number) => uses.set(t.storage, (uses.get(t.storage) ?? 0) + n);
   const accumulate = (t: Tensor, g: Tensor) => {
     if (!t.requiresGrad) return;
+    const g0 = g;
     if (!sameShape(g.shape, t.shape)) g = sumTo(g, t.shape);
     if (g.dtype !== t.dtype) g = cast(g, t.dtype);
+    if (g !== g0) use(g, 1);
     const prev = t.gradFn ? t.gradFn.pending : leaves.get(t);
     const sum = prev ? add(prev, g) : g;
+    if (prev) use(sum, 1);
     if (t.gradFn) t.gradFn.pending = sum;
     else leaves.set(t, sum);
   };
@@ -128,6 +137,7 @@ function reverse(
       () => `output ${i} (shape ${fmtShape(r.shape)}) does not require grad and has no gradFn`,
     );
     const g = gradOutputs[i] ?? implicitGrad(r);
+    use(g, OUTSIDE); // the caller's (or a constant's) storage: never stolen
     check(
       sameShape(g.shape, r.shape),
       "backward",
@@ -139,23 +149,34 @@ function reverse(
     const g = node.pending;
     if (!g) continue;
     node.pending = null;
+    for (const x of node.inputs) use(x, OUTSIDE); // a rule might hand back a forward tensor
     const target = inputs ? wanted.get(node) : undefined;
     if (target) found.set(target, g);
     if (node.retained && !inputs) node.retained.grad = own(node.retained.grad, g, opts.createGraph);
     const results = node.apply(g);
     if (isAnomalyEnabled()) checkGradients(node, results);
     observer?.(node, g, results);
+    use(g, -1); // results that are g or views of it count on their own
     for (let k = 0; k < node.inputs.length; k++) {
       const gk = results[k];
-      if (gk) accumulate(node.inputs[k], gk);
+      if (!gk) continue;
+      use(gk, 1);
+      accumulate(node.inputs[k], gk);
     }
     // As in PyTorch, a recorded backward keeps the graph: the second pass runs through it again.
     if (!(opts.retainGraph ?? opts.createGraph)) node.release();
   }
   if (inputs) return inputs.map((x) => (x.gradFn ? found.get(x) : leaves.get(x)) ?? null);
-  for (const [leaf, g] of leaves) leaf.grad = own(leaf.grad, g, opts.createGraph);
+  for (const [leaf, g] of leaves) {
+    const steal = !opts.createGraph && !observer && !leaf.grad && uses.get(g.storage) === 1 && ownsStorage(g);
+    leaf.grad = steal ? g.detach() : own(leaf.grad, g, opts.createGraph);
+  }
   return [];
 }
+
+const OUTSIDE = 1 << 30;
+// Contiguous over its whole storage from offset 0 (so in-place updates of .grad touch nothing else).
+const ownsStorage = (g: Tensor) => g.offset === 0 && g.data.length === g.numel && g.isContiguous();
 
 // A .grad gets its own contiguous storage: a rule may return a broadcast view or hand one tensor to two
 // inputs (d(a+b) = (g, g)), and optimizers and clipping update grads in place.

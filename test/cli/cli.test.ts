@@ -59,7 +59,7 @@ describe.concurrent("help", () => {
   it("chainrule --help lists the commands; no command is a usage error", async () => {
     const r = await run("--help");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/train .*\n.*eval .*\n.*predict .*\n.*summary .*\n.*resume /);
+    expect(r.stdout).toMatch(/train .*\n.*eval .*\n.*predict .*\n.*summary .*\n.*graph .*\n.*resume /);
     const none = await run();
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("Usage: chainrule <command>");

@@ -3,6 +3,8 @@
 // math that JavaScript does in double is done in double and rounded (+ - × ÷ √ in float are the same
 // numbers), and Math.pow/max/min keep their JavaScript answers for NaN, ±1^∞ and signed zeros.
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 
 #include "kernels.h"
 
@@ -156,6 +158,23 @@ void binaryTyped(int op, const T* a, const T* b, void* out, const Views& v) {
   }
 }
 
+// c ? a : b without a branch (a branch per element mispredicts on data like relu's signs: ~4 ns per
+// element instead of ~0.5 ns); whole-bit masks, so NaN payloads and -0 pass through unchanged.
+template <typename T>
+inline T pick(uint8_t c, T a, T b) {
+  using U = std::conditional_t<sizeof(T) == 8, uint64_t,
+                               std::conditional_t<sizeof(T) == 4, uint32_t, uint8_t>>;
+  static_assert(sizeof(T) == sizeof(U), "pick: unsupported element size");
+  U ua, ub;
+  std::memcpy(&ua, &a, sizeof(T));
+  std::memcpy(&ub, &b, sizeof(T));
+  const U m = static_cast<U>(U(0) - static_cast<U>(c != 0));
+  const U r = static_cast<U>((ua & m) | (ub & static_cast<U>(~m)));
+  T out;
+  std::memcpy(&out, &r, sizeof(T));
+  return out;
+}
+
 template <typename T>
 void whereTyped(const uint8_t* c, const T* a, const T* b, T* o, const Views& v) {
   const int64_t* st[4] = {v.strides[0], v.strides[1], v.strides[2], v.strides[3]};
@@ -167,13 +186,13 @@ void whereTyped(const uint8_t* c, const T* a, const T* b, T* o, const Views& v) 
     const T* y = b + p[2];
     T* z = o + p[3];
     if (sc == 1 && sa == 0 && sb == 1)  // relu's where(x ≤ 0, 0, x) and masked fills
-      for (int64_t e = 0; e < n; e++) z[e] = q[e] ? x[0] : y[e];
+      for (int64_t e = 0; e < n; e++) z[e] = pick(q[e], x[0], y[e]);
     else if (sc == 1 && sa == 1 && sb == 0)
-      for (int64_t e = 0; e < n; e++) z[e] = q[e] ? x[e] : y[0];
+      for (int64_t e = 0; e < n; e++) z[e] = pick(q[e], x[e], y[0]);
     else if (sc == 1 && sa == 1 && sb == 1)
-      for (int64_t e = 0; e < n; e++) z[e] = q[e] ? x[e] : y[e];
+      for (int64_t e = 0; e < n; e++) z[e] = pick(q[e], x[e], y[e]);
     else
-      for (int64_t e = 0; e < n; e++) z[e] = q[e * sc] ? x[e * sa] : y[e * sb];
+      for (int64_t e = 0; e < n; e++) z[e] = pick(q[e * sc], x[e * sa], y[e * sb]);
   });
 }
 

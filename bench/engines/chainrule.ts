@@ -13,6 +13,7 @@ import {
   parseJob,
   peakRssMb,
   readF32,
+  relErr,
   type Job,
   type Measurement,
 } from "../lib/common.js";
@@ -21,16 +22,6 @@ const { nn, optim } = cr;
 const job = parseJob();
 cr.setBackend(job.engine);
 cr.setNumThreads(job.threads);
-
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    num += (a[i] - ref[i]) ** 2;
-    den += ref[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 /** An MLP with `act` between layers, its weights loaded from the job's files. */
 function mlp(j: Job, prefix: string, sizes: number[], act: () => cr.nn.Module, last?: cr.nn.Module) {

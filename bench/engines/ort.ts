@@ -12,6 +12,7 @@ import {
   parseJob,
   peakRssMb,
   readF32,
+  relErr,
   type Job,
   type Measurement,
 } from "../lib/common.js";
@@ -23,13 +24,6 @@ const options: ort.InferenceSession.SessionOptions = {
   interOpNumThreads: 1,
   executionMode: "sequential",
   graphOptimizationLevel: "all",
-};
-
-const relErr = (a: ArrayLike<number>, ref: ArrayLike<number>) => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) [num, den] = [num + (a[i] - ref[i]) ** 2, den + ref[i] ** 2];
-  return Math.sqrt(num / den);
 };
 
 async function w1(j: Job): Promise<Measurement[]> {

@@ -13,6 +13,7 @@ import {
   parseJob,
   peakRssMb,
   readF32,
+  relErr,
   type Job,
   type Measurement,
 } from "../lib/common.js";
@@ -21,13 +22,6 @@ const job = parseJob();
 if (job.engine === "wasm") await import("@tensorflow/tfjs-backend-wasm");
 await tf.setBackend(job.engine);
 await tf.ready();
-
-const relErr = (a: ArrayLike<number>, ref: ArrayLike<number>) => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) [num, den] = [num + (a[i] - ref[i]) ** 2, den + ref[i] ** 2];
-  return Math.sqrt(num / den);
-};
 
 type Layer = { w: tf.Variable; b: tf.Variable };
 function mlp(j: Job, prefix: string, sizes: number[]): Layer[] {

@@ -140,3 +140,14 @@ export function emit(result: WorkerResult): void {
 export function parseJob(): Job {
   return JSON.parse(process.argv[2]) as Job;
 }
+
+/** Relative Frobenius error of `a` against the reference `ref` (the agreement check before timing). */
+export function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < ref.length; i++) {
+    num += (a[i] - ref[i]) ** 2;
+    den += ref[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}

@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { full } from "../tensor/create.js";
 import { check } from "../util/errors.js";
-import * as F from "./functional.js";
+import * as F from "./functional/index.js";
 import { Module, Parameter } from "./module.js";
 
 /** ReLU: `max(0, x)` (gradient 0 at 0). */

@@ -1,7 +1,7 @@
 // Dropout: random zeroing of activations in training mode, the identity in eval mode.
 import type { Tensor } from "../tensor/tensor.js";
 import { check } from "../util/errors.js";
-import { dropout } from "./functional.js";
+import { dropout } from "./functional/index.js";
 import { Module } from "./module.js";
 
 /**

@@ -4,7 +4,7 @@ import type { DType } from "../tensor/dtype.js";
 import { zeros } from "../tensor/create.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { check, fmtShape } from "../util/errors.js";
-import { embedding } from "./functional.js";
+import { embedding } from "./functional/index.js";
 import { normal_ } from "./init.js";
 import { Module, Parameter } from "./module.js";
 

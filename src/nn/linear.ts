@@ -3,7 +3,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { zeros } from "../tensor/create.js";
 import { check } from "../util/errors.js";
-import { linear } from "./functional.js";
+import { linear } from "./functional/index.js";
 import { kaimingUniform_, uniform_ } from "./init.js";
 import { Module, Parameter } from "./module.js";
 

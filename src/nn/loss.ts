@@ -2,8 +2,8 @@
 // construction, and BlendedLoss, a weighted sum of named loss terms that reports each term.
 import type { Tensor } from "../tensor/tensor.js";
 import { check, fmtShape } from "../util/errors.js";
-import * as F from "./functional.js";
-import type { Reduction } from "./functional.js";
+import * as F from "./functional/index.js";
+import type { Reduction } from "./functional/index.js";
 import { Module } from "./module.js";
 
 abstract class ReducedLoss extends Module {

@@ -5,7 +5,7 @@ import type { DType } from "../tensor/dtype.js";
 import { ones, zeros } from "../tensor/create.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { check, fmtShape } from "../util/errors.js";
-import { batchNorm, layerNorm } from "./functional.js";
+import { batchNorm, layerNorm } from "./functional/index.js";
 import { Module, Parameter } from "./module.js";
 
 /**

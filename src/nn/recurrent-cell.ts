@@ -7,7 +7,7 @@ import { zeros } from "../tensor/create.js";
 import { add, chunk, mul, relu, sigmoid, squeeze, sub, tanh, unsqueeze } from "../ops/index.js";
 import { check, fmtShape } from "../util/errors.js";
 import { sameShape } from "../util/shape.js";
-import { linear } from "./functional.js";
+import { linear } from "./functional/index.js";
 import { uniform_ } from "./init.js";
 import { Module, Parameter } from "./module.js";
 

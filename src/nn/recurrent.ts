@@ -7,7 +7,7 @@ import { zeros } from "../tensor/create.js";
 import { cat, select, stack, transpose, unsqueeze, squeeze } from "../ops/index.js";
 import { check, fmtShape } from "../util/errors.js";
 import { sameShape } from "../util/shape.js";
-import { dropout, linear } from "./functional.js";
+import { dropout, linear } from "./functional/index.js";
 import { uniform_ } from "./init.js";
 import { Module, Parameter } from "./module.js";
 import { cellStep, gateCount, type CellMode, type CellState } from "./recurrent-cell.js";

@@ -32,15 +32,23 @@ def summarize(samples):
     return {"median": q(0.5), "p10": q(0.1), "p90": q(0.9), "n": len(s)}
 
 
-def measure(fn, budget=3.0, warmup=3, min_samples=5, max_samples=41, too_slow=5.0):
+def measure(fn, budget=3.0, warmup=3, min_samples=5, max_samples=41, too_slow=5.0, warmup_time=None):
+    # Same protocol as bench/lib/common.ts: timed warm-up rounds, then samples of >= 2 ms each.
+    warmup_time = min(1.0, budget / 3) if warmup_time is None else warmup_time
     t0 = time.perf_counter()
     fn()
     first = time.perf_counter() - t0
     if first > too_slow:
         return summarize([first])
-    for _ in range(warmup - 1):
-        fn()
-    inner = max(1, int(0.002 / max(first, 1e-7)) + 1)
+    per_call, calls, k, warm_start = first, 1, 1, time.perf_counter()
+    while calls < warmup or time.perf_counter() - warm_start < warmup_time:
+        t0 = time.perf_counter()
+        for _ in range(k):
+            fn()
+        per_call = (time.perf_counter() - t0) / k
+        calls += k
+        k *= 2
+    inner = max(1, int(0.002 / max(per_call, 1e-7)) + 1)
     samples, start = [], time.perf_counter()
     while len(samples) < max_samples and (len(samples) < min_samples or time.perf_counter() - start < budget):
         t0 = time.perf_counter()

@@ -82,15 +82,24 @@ function summarize(samples: number[]): Timing {
 }
 
 /**
- * Times `fn` (sync, or async when it returns a promise): warm-up calls, then samples of `inner` calls
- * each until `budget` seconds or `maxSamples`; `inner` grows so that a sample lasts ≥ 2 ms. A call
- * slower than `tooSlow` seconds is timed once.
+ * Times `fn` (sync, or async when it returns a promise): warm-up calls for at least `warmupTime` seconds
+ * (and `warmup` calls), so that the JIT has compiled the hot paths, then samples of `inner` calls each
+ * until `budget` seconds or `maxSamples`; `inner` is sized from the warm calls so that a sample lasts
+ * ≥ 2 ms. A call slower than `tooSlow` seconds is timed once.
  */
 export async function measure(
   fn: () => unknown,
-  opts: { warmup?: number; budget?: number; minSamples?: number; maxSamples?: number; tooSlow?: number } = {},
+  opts: {
+    warmup?: number;
+    warmupTime?: number;
+    budget?: number;
+    minSamples?: number;
+    maxSamples?: number;
+    tooSlow?: number;
+  } = {},
 ): Promise<Timing> {
   const { warmup = 3, budget = 3, minSamples = 5, maxSamples = 41, tooSlow = 5 } = opts;
+  const warmupTime = opts.warmupTime ?? Math.min(1, budget / 3);
   let t0 = performance.now();
   const r = fn();
   const isAsync = r instanceof Promise;
@@ -104,8 +113,17 @@ export async function measure(
     : (k: number) => {
         for (let i = 0; i < k; i++) fn();
       };
-  await run(warmup - 1);
-  const inner = Math.max(1, Math.ceil(0.002 / Math.max(first, 1e-7)));
+  // Warm up in growing rounds; the last round's mean is the per-call estimate.
+  let perCall = first;
+  let calls = 1;
+  const warmStart = performance.now();
+  for (let k = 1; calls < warmup || (performance.now() - warmStart) / 1e3 < warmupTime; k *= 2) {
+    t0 = performance.now();
+    await run(k);
+    perCall = (performance.now() - t0) / 1e3 / k;
+    calls += k;
+  }
+  const inner = Math.max(1, Math.ceil(0.002 / Math.max(perCall, 1e-7)));
   const samples: number[] = [];
   const start = performance.now();
   while (

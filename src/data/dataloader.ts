@@ -84,8 +84,11 @@ function yieldToEventLoop(): Promise<void> {
  * is batched in one gather per tensor unless a custom collate is given.
  *
  * @example
- * const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true, seed: 0 });
- * for (const [xb, yb] of loader) { ... } // xb: [64, ...x.shape.slice(1)], yb: [64]
+ * const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 16, shuffle: true, seed: 0 });
+ * for (const [xb, yb] of loader) {
+ *   // xb: [16, ...x.shape.slice(1)], yb: [16] (the last batch may be smaller): train on them here
+ * }
+ * const [xb, yb] = [...loader][0]; // [16, 784], [16]
  */
 export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
   readonly batchSize: number;

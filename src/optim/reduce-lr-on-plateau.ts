@@ -32,8 +32,9 @@ export interface PlateauOptions {
  * @param opts see PlateauOptions.
  *
  * @example
- * const sched = new ReduceLROnPlateau(opt, { patience: 2 });
- * for (...) { train(); sched.step(validationLoss); }
+ * const sched = new ReduceLROnPlateau(opt, { patience: 2 }); // opt's lr is 0.1
+ * for (const validationLoss of [1, 0.9, 0.95, 0.92, 0.91]) sched.step(validationLoss);
+ * opt.paramGroups[0].lr // 0.1 × 0.1 = 0.010000000000000002 (3 epochs without improvement > patience)
  */
 export class ReduceLROnPlateau {
   readonly mode: "min" | "max";

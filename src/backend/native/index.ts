@@ -12,6 +12,8 @@ import {
   type BinaryOp,
   type CompareOp,
   type ReduceOp,
+  type SgdStep,
+  type AdamStep,
   type TypedArray,
   type UnaryOp,
   type View,
@@ -33,6 +35,8 @@ interface Addon {
   numThreads(): number;
   isa(): string;
   setIsa(name: string): boolean;
+  sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array | null): void;
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, x: Float32Array | null): void;
 }
 
 /** Environment: CHAINRULE_NATIVE=0 disables the addon, CHAINRULE_NATIVE_PATH points at another build. */
@@ -60,12 +64,14 @@ const MAX_DIMS = 16;
 
 /**
  * Below these sizes a call goes to the cpu kernels: a native call costs about 0.6 µs, which JavaScript
- * beats up to ~64 elements (measured on the bench machine). CHAINRULE_NATIVE_MIN=0, or tests setting
- * both to 0, send every supported call to the addon.
+ * beats up to ~64 elements (measured on the bench machine); optimizer updates shorter than
+ * minOptimElements stay in src/optim/fused.ts's loops. CHAINRULE_NATIVE_MIN=0, or tests setting them
+ * to 0, send every supported call to the addon.
  */
-export const nativeLimits = { minElements: 64, minMatmulMacs: 512 };
+export const nativeLimits = { minElements: 64, minMatmulMacs: 512, minOptimElements: 256 };
 const envMin = Number(globalThis.process?.env?.CHAINRULE_NATIVE_MIN ?? NaN);
-if (envMin >= 0) nativeLimits.minElements = nativeLimits.minMatmulMacs = envMin;
+if (envMin >= 0)
+  nativeLimits.minElements = nativeLimits.minMatmulMacs = nativeLimits.minOptimElements = envMin;
 
 const UNARY_CODE = Object.fromEntries(UNARY_OPS.map((o, i) => [o, i])) as Record<UnaryOp, number>;
 const BINARY_CODE = Object.fromEntries([...BINARY_OPS, ...COMPARE_OPS].map((o, i) => [o, i])) as Record<
@@ -202,6 +208,32 @@ function makeBackend(native: Addon): Backend {
       extra(cs[dim]);
       extra(outShape[dim]);
       native.scatterAdd(out, idx, src);
+    },
+    sgdStep(p, g, buf, k: SgdStep) {
+      if (p.length < nativeLimits.minOptimElements) return false;
+      const flags = (k.decays ? 1 : 0) | (k.nesterov ? 2 : 0) | (k.first ? 4 : 0);
+      desc.set([flags, k.sign, k.momentum, k.keep, k.lr, k.weightDecay]);
+      native.sgdStep(p, g, buf);
+      return true;
+    },
+    adamStep(p, g, m, v, vMax, k: AdamStep) {
+      if (p.length < nativeLimits.minOptimElements) return false;
+      const flags = (k.shrinks ? 1 : 0) | (k.l2 ? 2 : 0);
+      desc.set([
+        flags,
+        k.sign,
+        k.beta1,
+        k.keep1,
+        k.beta2,
+        k.keep2,
+        k.stepSize,
+        k.bc2Sqrt,
+        k.eps,
+        k.wdS,
+        k.shrink,
+      ]);
+      native.adamStep(p, g, m, v, vMax);
+      return true;
     },
   };
 }

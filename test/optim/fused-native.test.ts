@@ -128,12 +128,12 @@ describe.skipIf(nativeBackend === null)("native fused optimizer kernels, bit for
   });
 
   it("SGD, every option combination and size", () => {
-    nativeLimits.minOptimElements = 0;
+    nativeLimits.minElements = 0;
     for (const o of sgdOptions()) check((p) => new SGD([p], { lr: 0.07, ...o }), SIZES);
   });
 
   it("Adam and AdamW, every option combination and size", () => {
-    nativeLimits.minOptimElements = 0;
+    nativeLimits.minElements = 0;
     for (const o of adamOptions()) {
       check((p) => new Adam([p], { lr: 0.01, ...o }), SIZES);
       check((p) => new AdamW([p], { lr: 0.02, betas: [0.8, 0.99], eps: 1e-6, ...o }), SIZES);
@@ -141,7 +141,7 @@ describe.skipIf(nativeBackend === null)("native fused optimizer kernels, bit for
   });
 
   it("the generic (non-AVX2) kernels and one or two threads give the same bits", () => {
-    nativeLimits.minOptimElements = 0;
+    nativeLimits.minElements = 0;
     const sizes = [7, 31, 100003, 300001];
     const makes: Make[] = [
       (p) => new SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
@@ -161,17 +161,17 @@ describe.skipIf(nativeBackend === null)("native fused optimizer kernels, bit for
   it("short runs stay in JavaScript unless the limit says otherwise", () => {
     const [p, g, b] = [new Float32Array(8), new Float32Array(8).fill(1), new Float32Array(8)];
     const k = { sign: 1, momentum: 0.5, keep: 1, lr: -0.5, weightDecay: 0, decays: false, nesterov: false };
-    nativeLimits.minOptimElements = 256;
+    nativeLimits.minElements = 64;
     expect(nativeBackend?.sgdStep?.(p, g, b, { ...k, first: true })).toBe(false);
     expect(p[0]).toBe(0);
-    nativeLimits.minOptimElements = 0;
+    nativeLimits.minElements = 0;
     expect(nativeBackend?.sgdStep?.(p, g, b, { ...k, first: true })).toBe(true);
     expect(nativeBackend?.sgdStep?.(p, g, b, { ...k, first: false })).toBe(true);
     expect([p[0], b[0]]).toEqual([-1.25, 1.5]); // b: 1, then 0.5 + 1; p: −0.5, then −0.5 − 0.75
   });
 
   it("the addon refuses runs that overlap, differ in length or are not float32", () => {
-    nativeLimits.minOptimElements = 0;
+    nativeLimits.minElements = 0;
     const k = { sign: 1, momentum: 0.9, keep: 1, lr: -0.1, weightDecay: 0, decays: false, nesterov: false };
     const s = { ...k, first: false };
     const store = new Float32Array(100);

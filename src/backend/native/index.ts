@@ -64,14 +64,13 @@ const MAX_DIMS = 16;
 
 /**
  * Below these sizes a call goes to the cpu kernels: a native call costs about 0.6 µs, which JavaScript
- * beats up to ~64 elements (measured on the bench machine); optimizer updates shorter than
- * minOptimElements stay in src/optim/fused.ts's loops. CHAINRULE_NATIVE_MIN=0, or tests setting them
- * to 0, send every supported call to the addon.
+ * beats up to ~64 elements (measured on the bench machine; optimizer updates shorter than that stay in
+ * src/optim/fused.ts's loops too). CHAINRULE_NATIVE_MIN=0, or tests setting both to 0, send every
+ * supported call to the addon.
  */
-export const nativeLimits = { minElements: 64, minMatmulMacs: 512, minOptimElements: 256 };
+export const nativeLimits = { minElements: 64, minMatmulMacs: 512 };
 const envMin = Number(globalThis.process?.env?.CHAINRULE_NATIVE_MIN ?? NaN);
-if (envMin >= 0)
-  nativeLimits.minElements = nativeLimits.minMatmulMacs = nativeLimits.minOptimElements = envMin;
+if (envMin >= 0) nativeLimits.minElements = nativeLimits.minMatmulMacs = envMin;
 
 const UNARY_CODE = Object.fromEntries(UNARY_OPS.map((o, i) => [o, i])) as Record<UnaryOp, number>;
 const BINARY_CODE = Object.fromEntries([...BINARY_OPS, ...COMPARE_OPS].map((o, i) => [o, i])) as Record<
@@ -210,28 +209,17 @@ function makeBackend(native: Addon): Backend {
       native.scatterAdd(out, idx, src);
     },
     sgdStep(p, g, buf, k: SgdStep) {
-      if (p.length < nativeLimits.minOptimElements) return false;
+      if (p.length < nativeLimits.minElements) return false;
       const flags = (k.decays ? 1 : 0) | (k.nesterov ? 2 : 0) | (k.first ? 4 : 0);
       desc.set([flags, k.sign, k.momentum, k.keep, k.lr, k.weightDecay]);
       native.sgdStep(p, g, buf);
       return true;
     },
     adamStep(p, g, m, v, vMax, k: AdamStep) {
-      if (p.length < nativeLimits.minOptimElements) return false;
+      if (p.length < nativeLimits.minElements) return false;
       const flags = (k.shrinks ? 1 : 0) | (k.l2 ? 2 : 0);
-      desc.set([
-        flags,
-        k.sign,
-        k.beta1,
-        k.keep1,
-        k.beta2,
-        k.keep2,
-        k.stepSize,
-        k.bc2Sqrt,
-        k.eps,
-        k.wdS,
-        k.shrink,
-      ]);
+      // prettier-ignore
+      desc.set([flags, k.sign, k.beta1, k.keep1, k.beta2, k.keep2, k.stepSize, k.bc2Sqrt, k.eps, k.wdS, k.shrink]);
       native.adamStep(p, g, m, v, vMax);
       return true;
     },

@@ -50,14 +50,16 @@ function diff(a: Uint32Array[], b: Uint32Array[]): string {
 type Path = "native" | "js" | "ops";
 type Make = (p: cr.Tensor) => cr.optim.Optimizer;
 
-/** Runs `steps` updates of one parameter along `path`; returns p and every state tensor after each step. */
+/** One update per gradient of one parameter along `path`; returns p and every state tensor after each. */
 function trajectory(path: Path, make: Make, p0: Float32Array, grads: Float32Array[]): Uint32Array[] {
   const n = p0.length;
   cr.setBackend(path === "native" ? "native" : "cpu");
   // The ops path: p and its gradient share one storage, so fusible() is false and sgd.ts/adam.ts use ops.
-  const base = cr.zeros([path === "ops" ? 2 * n : n]);
-  base.data.set(p0);
-  const p = base.narrow(0, 0, n).requiresGrad_();
+  // The fused paths: p sits at an odd offset in a larger storage (unaligned vectors, a subarray).
+  const at = path === "ops" ? 0 : 3;
+  const base = cr.zeros([path === "ops" ? 2 * n : n + 5]);
+  base.data.set(p0, at);
+  const p = base.narrow(0, at, n).requiresGrad_();
   const opt = make(p);
   const out: Uint32Array[] = [];
   for (const g of grads) {
@@ -73,16 +75,22 @@ function trajectory(path: Path, make: Make, p0: Float32Array, grads: Float32Arra
   return out;
 }
 
-/** Checks native = js = ops for `make` at each size, over four steps (the third with a zero gradient). */
-function check(make: Make, sizes: readonly number[], paths: readonly Path[] = ["native", "js", "ops"]): void {
+/** A starting parameter and four gradients of n elements (the third all zero), seeded by n. */
+function data(n: number): [Float32Array, Float32Array[]] {
+  const r = rng(n * 7919 + 13);
+  return [draw(r, n), [draw(r, n), draw(r, n), new Float32Array(n), draw(r, n)]];
+}
+
+const same = (a: Uint32Array[], b: Uint32Array[], label: string) =>
+  expect(`${label}: ${diff(a, b)}`).toBe(`${label}: equal`);
+
+/** Checks native = js = ops for `make` at each size, over four steps. */
+function check(make: Make, sizes: readonly number[]): void {
   for (const n of sizes) {
-    const r = rng(n * 7919 + 13);
-    const p0 = draw(r, n);
-    const grads = [draw(r, n), draw(r, n), new Float32Array(n), draw(r, n)];
-    const [first, ...rest] = paths.map((path) => trajectory(path, make, p0, grads));
-    rest.forEach((other, i) =>
-      expect(`${paths[i + 1]} n=${n}: ${diff(other, first)}`).toBe(`${paths[i + 1]} n=${n}: equal`),
-    );
+    const [p0, grads] = data(n);
+    const js = trajectory("js", make, p0, grads);
+    same(trajectory("native", make, p0, grads), js, `native n=${n}`);
+    same(trajectory("ops", make, p0, grads), js, `ops n=${n}`);
   }
 }
 
@@ -97,9 +105,9 @@ function sgdOptions(): Record<string, number | boolean>[] {
     [0.9, 0, true],
     [0.8, 0.3, false],
   ] as const)
-    // prettier-ignore
     for (const weightDecay of [0, 0.05])
-      for (const maximize of [false, true]) all.push({ momentum, dampening, nesterov, weightDecay, maximize });
+      for (const maximize of [false, true])
+        all.push({ momentum, dampening, nesterov, weightDecay, maximize });
   return all;
 }
 
@@ -142,20 +150,24 @@ describe.skipIf(nativeBackend === null)("native fused optimizer kernels, bit for
 
   it("the generic (non-AVX2) kernels and one or two threads give the same bits", () => {
     nativeLimits.minElements = 0;
-    const sizes = [7, 31, 100003, 300001];
     const makes: Make[] = [
       (p) => new SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
       (p) => new SGD([p], { lr: 0.1, momentum: 0.9, dampening: 0.1 }),
       (p) => new Adam([p], { lr: 0.01, amsgrad: true, maximize: true }),
       (p) => new AdamW([p], { lr: 0.01, weightDecay: 0.1 }),
     ];
-    for (const threads of [1, 2]) {
-      cr.setNumThreads(threads);
-      for (const isa of ["generic", "auto"]) {
-        expect(selectKernels(isa)).toBe(true);
-        for (const make of makes) check(make, sizes, ["native", "js"]);
+    // Runs over 16 MB (1000003 elements × 20–36 bytes) are split across the threads.
+    for (const n of [7, 31, 100003, 1000003])
+      for (const make of makes) {
+        const [p0, grads] = data(n);
+        const js = trajectory("js", make, p0, grads);
+        for (const threads of n > 1e6 ? [1, 2] : [1])
+          for (const isa of ["generic", "auto"]) {
+            cr.setNumThreads(threads);
+            expect(selectKernels(isa)).toBe(true);
+            same(trajectory("native", make, p0, grads), js, `${isa} ${threads}t n=${n}`);
+          }
       }
-    }
   });
 
   it("short runs stay in JavaScript unless the limit says otherwise", () => {

@@ -145,9 +145,15 @@ const Tables& tables() {
   return kGeneric;
 }
 
-// Threads for a run of n elements touching `bytes` bytes each: about one thread per 64k elements, so that
-// runs shorter than that (~40 µs on one core) stay on the calling thread.
-int threadsForRun(int64_t n, int bytes) { return threadsFor(static_cast<double>(n) * bytes / 16.0); }
+// Threads for a run of n elements touching `bytes` bytes each: one per 8 MB, none below 16 MB. On the
+// 2-vCPU bench VM a second thread never paid off for W2's runs (≤ 401k elements, ≤ 11 MB, ~0.1–0.2 ms on
+// one core from L3) while it often cost a wake-up (bench/overhead/optim-step.ts); larger runs stream
+// from memory and can use the second core's bandwidth.
+int threadsForRun(int64_t n, int bytes) {
+  const double mb = static_cast<double>(n) * bytes / (1 << 20);
+  const int nt = numThreads(), want = static_cast<int>(mb / 8);
+  return mb < 16 ? 1 : (want < nt ? want : nt);
+}
 
 // Runs body(lo, hi) over [0, n) on nt threads, in parts of whole 64-byte lines.
 template <typename F>

@@ -35,8 +35,14 @@ interface Addon {
   numThreads(): number;
   isa(): string;
   setIsa(name: string): boolean;
-  sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array | null): void;
-  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, x: Float32Array | null): void;
+  sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array | null): boolean;
+  adamStep(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    x: Float32Array | null,
+  ): boolean;
 }
 
 /** Environment: CHAINRULE_NATIVE=0 disables the addon, CHAINRULE_NATIVE_PATH points at another build. */
@@ -212,16 +218,14 @@ function makeBackend(native: Addon): Backend {
       if (p.length < nativeLimits.minElements) return false;
       const flags = (k.decays ? 1 : 0) | (k.nesterov ? 2 : 0) | (k.first ? 4 : 0);
       desc.set([flags, k.sign, k.momentum, k.keep, k.lr, k.weightDecay]);
-      native.sgdStep(p, g, buf);
-      return true;
+      return native.sgdStep(p, g, buf);
     },
     adamStep(p, g, m, v, vMax, k: AdamStep) {
       if (p.length < nativeLimits.minElements) return false;
       const flags = (k.shrinks ? 1 : 0) | (k.l2 ? 2 : 0);
       // prettier-ignore
       desc.set([flags, k.sign, k.beta1, k.keep1, k.beta2, k.keep2, k.stepSize, k.bc2Sqrt, k.eps, k.wdS, k.shrink]);
-      native.adamStep(p, g, m, v, vMax);
-      return true;
+      return native.adamStep(p, g, m, v, vMax);
     },
   };
 }

@@ -341,8 +341,9 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
   const SgdConsts k{static_cast<float>(q[1]), static_cast<float>(q[2]), static_cast<float>(q[3]),
                     static_cast<float>(q[4]), static_cast<float>(q[5]), (flags & 1) != 0, (flags & 2) != 0,
                     (flags & 4) != 0};
-  sgdStep(r[0], r[1], r[2], n, k);
-  return nullptr;
+  napi_value done;
+  napi_get_boolean(env, sgdStep(r[0], r[1], r[2], n, k), &done);
+  return done;
 }
 
 // Descriptor: [flags (1 shrinks, 2 l2), sign, beta1, keep1, beta2, keep2, stepSize, bc2Sqrt, eps, wdS, shrink].
@@ -357,8 +358,9 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 10; i++) *c[i] = static_cast<float>(q[1 + i]);
   k.shrinks = (flags & 1) != 0;
   k.l2 = (flags & 2) != 0;
-  adamStep(r[0], r[1], r[2], r[3], r[4], n, k);
-  return nullptr;
+  napi_value done;
+  napi_get_boolean(env, adamStep(r[0], r[1], r[2], r[3], r[4], n, k), &done);
+  return done;
 }
 
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {

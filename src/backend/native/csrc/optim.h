@@ -16,11 +16,12 @@ struct AdamConsts {
   bool shrinks, l2;
 };
 
-/** p, g (and buf when momentum is on, else null) hold n elements each. */
-void sgdStep(float* p, const float* g, float* buf, int64_t n, const SgdConsts& k);
-/** vMax is null without amsgrad. */
-void adamStep(float* p, const float* g, float* m, float* v, float* vMax, int64_t n, const AdamConsts& k);
-/** The instruction set the optimizer kernels use ("avx2" or "generic"). */
-const char* optimIsa();
+/**
+ * p, g (and buf when momentum is on, else null) hold n elements each. False, with nothing written, where
+ * this build cannot promise the specification's bits (clang off x86: see optim.cc).
+ */
+bool sgdStep(float* p, const float* g, float* buf, int64_t n, const SgdConsts& k);
+/** vMax is null without amsgrad; false as for sgdStep. */
+bool adamStep(float* p, const float* g, float* m, float* v, float* vMax, int64_t n, const AdamConsts& k);
 
 }  // namespace cr

@@ -149,16 +149,16 @@ const Tables& tables() {
 }
 
 // Threads for a run of n elements touching `bytes` bytes each: one per 8 MB, none below 16 MB. On the
-// 2-vCPU bench VM a second thread never paid off for W2's runs (≤ 401k elements, ≤ 11 MB, ~0.1–0.2 ms on
-// one core from L3) while it often cost a wake-up (bench/overhead/optim-step.ts); larger runs stream
-// from memory and can use the second core's bandwidth.
+// 2-vCPU bench VM a second thread never beat one for W2's runs (≤ 401k elements, ≤ 11 MB, ~0.1–0.2 ms on
+// one core, out of L3) and often lost a wake-up's worth (bench/overhead/optim-step.ts); only runs that
+// stream from memory are split, on the chance of a second core's bandwidth.
 int threadsForRun(int64_t n, int bytes) {
   const double mb = static_cast<double>(n) * bytes / (1 << 20);
   const int nt = numThreads(), want = static_cast<int>(mb / 8);
   return mb < 16 ? 1 : (want < nt ? want : nt);
 }
 
-// Runs body(lo, hi) over [0, n) on nt threads, in parts of whole 64-byte lines.
+// Runs body(lo, hi) over [0, n) on nt threads, in parts of whole 16-element (64-byte) blocks.
 template <typename F>
 void splitRun(int64_t n, int nt, F&& body) {
   if (nt <= 1) return body(0, n);

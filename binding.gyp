@@ -8,6 +8,7 @@
         "src/backend/native/csrc/addon.cc",
         "src/backend/native/csrc/elementwise.cc",
         "src/backend/native/csrc/gemm.cc",
+        "src/backend/native/csrc/optim.cc",
         "src/backend/native/csrc/pool.cc",
         "src/backend/native/csrc/reduce.cc"
       ],

@@ -24,6 +24,34 @@ export type CompareOp = (typeof COMPARE_OPS)[number];
 export type ReduceOp = "sum" | "max" | "min";
 export type ArgReduceOp = "argmax" | "argmin";
 
+/** Constants of one fused SGD update, already rounded to float32 as src/optim/fused.ts rounds them. */
+export interface SgdStep {
+  sign: number; // −1 with maximize, else 1
+  momentum: number;
+  keep: number; // 1 − dampening
+  lr: number; // −lr
+  weightDecay: number;
+  decays: boolean; // weightDecay ≠ 0
+  nesterov: boolean;
+  first: boolean; // the momentum buffer is set to d instead of updated
+}
+
+/** Constants of one fused Adam/AdamW update (src/optim/fused.ts computes and rounds them). */
+export interface AdamStep {
+  sign: number;
+  beta1: number;
+  keep1: number; // 1 − β1
+  beta2: number;
+  keep2: number; // 1 − β2
+  stepSize: number; // −lr / (1 − β1ᵗ)
+  bc2Sqrt: number; // √(1 − β2ᵗ)
+  eps: number;
+  wdS: number; // weightDecay, for the L2 term
+  shrink: number; // 1 − lr·weightDecay, AdamW's decoupled decay
+  shrinks: boolean;
+  l2: boolean;
+}
+
 /**
  * Every kernel writes a fresh, contiguous, row-major `out` that the caller allocated. Operand views of
  * elementwise kernels already have the output's shape (broadcast dims carry stride 0).
@@ -52,6 +80,20 @@ export interface Backend {
     sv: View,
     dim: number,
   ): void;
+  /**
+   * Optional fused optimizer updates on contiguous float32 runs of one length, all updated in place (buf /
+   * vMax null when unused): the exact float32 arithmetic of the loops in src/optim/fused.ts, which are
+   * their specification. False leaves the update to those loops (e.g. a run too short to repay the call).
+   */
+  sgdStep?(p: Float32Array, g: Float32Array, buf: Float32Array | null, k: SgdStep): boolean;
+  adamStep?(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    vMax: Float32Array | null,
+    k: AdamStep,
+  ): boolean;
 }
 
 const registry = new Map<string, Backend>();

@@ -1,7 +1,9 @@
 // Fused float32 updates for SGD and Adam/AdamW: one pass over the parameter's storage doing exactly the
 // arithmetic of the tensor-op updates in sgd.ts and adam.ts (same order, every intermediate rounded to
 // float32 as each op would round it), so both paths give identical bits. Those tensor-op updates stay the
-// specification, and the path taken for float64 or non-contiguous tensors.
+// specification, and the path taken for float64 or non-contiguous tensors. A backend with sgdStep/adamStep
+// kernels (native: vectorized, threaded) runs these loops for us; the loops here are their specification.
+import { backend, type AdamStep, type SgdStep } from "../backend/backend.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 const f = Math.fround;
@@ -29,13 +31,23 @@ export function sgdFused(p: Tensor, grad: Tensor, buf: Tensor | undefined, h: Sg
   const pd = run(p);
   const gd = run(grad);
   const bd = buf ? run(buf) : null;
-  const sign = h.maximize ? -1 : 1; // -g, exactly
-  const [mom, keep, lr] = [f(h.momentum), f(1 - h.dampening), f(-h.lr)];
-  // The common case (momentum after the first step, no decay, no Nesterov) gets a loop without branches:
-  // ~2.1 ms instead of ~3.7 ms per 401k-element update on the 2-core bench VM (bench/README.md).
-  if (bd !== null && !first && h.weightDecay === 0 && !h.nesterov)
-    momentumLoop(pd, gd, bd, sign, mom, keep, lr);
-  else sgdLoop(pd, gd, bd, h, first);
+  const k: SgdStep = {
+    sign: h.maximize ? -1 : 1, // -g, exactly
+    momentum: f(h.momentum),
+    keep: f(1 - h.dampening),
+    lr: f(-h.lr),
+    weightDecay: f(h.weightDecay),
+    decays: h.weightDecay !== 0,
+    nesterov: h.nesterov,
+    first,
+  };
+  if (backend().sgdStep?.(pd, gd, bd, k) === true) {
+    // done by the backend's kernel
+  } else if (bd !== null && !first && !k.decays && !k.nesterov) {
+    // The common case (momentum after the first step, no decay, no Nesterov) gets a loop without
+    // branches: ~2.1 ms instead of ~3.7 ms per 401k-element update on the 2-core bench VM.
+    momentumLoop(pd, gd, bd, k.sign, k.momentum, k.keep, k.lr);
+  } else sgdLoop(pd, gd, bd, k);
   p.storage.version++;
   if (buf) buf.storage.version++;
 }
@@ -52,14 +64,8 @@ function momentumLoop(
   }
 }
 
-function sgdLoop(pd: Float32Array, gd: Float32Array, bd: Float32Array | null, h: SgdArgs, first: boolean) {
-  const wd = f(h.weightDecay);
-  const mom = f(h.momentum);
-  const keep = f(1 - h.dampening);
-  const lr = f(-h.lr);
-  const sign = h.maximize ? -1 : 1; // -g, exactly
-  const decays = h.weightDecay !== 0;
-  const nesterov = h.nesterov;
+function sgdLoop(pd: Float32Array, gd: Float32Array, bd: Float32Array | null, k: SgdStep) {
+  const { sign, momentum: mom, keep, lr, weightDecay: wd, decays, nesterov, first } = k;
   const n = pd.length;
   for (let i = 0; i < n; i++) {
     let d = gd[i] * sign;
@@ -90,42 +96,25 @@ export function adamFused(
 ): void {
   const [b1, b2] = h.betas;
   const wd = h.weightDecay;
-  const k: AdamConsts = {
+  const k: AdamStep = {
     sign: h.maximize ? -1 : 1, // -g, exactly
     beta1: f(b1), keep1: f(1 - b1), beta2: f(b2), keep2: f(1 - b2),
     stepSize: f(-(h.lr / (1 - b1 ** step))), bc2Sqrt: f(Math.sqrt(1 - b2 ** step)), eps: f(h.eps),
     wdS: f(wd), shrink: f(1 - h.lr * wd), shrinks: wd !== 0 && decoupled, l2: wd !== 0 && !decoupled,
   };
+  const [pd, gd, md, vd] = [run(p), run(grad), run(m), run(v)];
   const xd = h.amsgrad && vMax ? run(vMax) : null;
-  // Without decay or amsgrad, a loop without branches: ~6.2 ms instead of ~11.8 ms per 401k elements.
-  if (!k.shrinks && !k.l2 && xd === null) adamPlainLoop(run(p), run(grad), run(m), run(v), k);
-  else adamLoop(run(p), run(grad), run(m), run(v), xd, k);
+  if (backend().adamStep?.(pd, gd, md, vd, xd, k) === true) {
+    // done by the backend's kernel
+  } else if (!k.shrinks && !k.l2 && xd === null) {
+    // Without decay or amsgrad, a loop without branches: ~6.2 ms instead of ~11.8 ms per 401k elements.
+    adamPlainLoop(pd, gd, md, vd, k);
+  } else adamLoop(pd, gd, md, vd, xd, k);
   for (const t of [p, m, v]) t.storage.version++;
   if (vMax) vMax.storage.version++;
 }
 
-interface AdamConsts {
-  sign: number;
-  beta1: number;
-  keep1: number;
-  beta2: number;
-  keep2: number;
-  stepSize: number;
-  bc2Sqrt: number;
-  eps: number;
-  wdS: number;
-  shrink: number;
-  shrinks: boolean;
-  l2: boolean;
-}
-
-function adamPlainLoop(
-  pd: Float32Array,
-  gd: Float32Array,
-  md: Float32Array,
-  vd: Float32Array,
-  k: AdamConsts,
-) {
+function adamPlainLoop(pd: Float32Array, gd: Float32Array, md: Float32Array, vd: Float32Array, k: AdamStep) {
   const { sign, beta1, keep1, beta2, keep2, stepSize, bc2Sqrt, eps } = k;
   const n = pd.length;
   for (let i = 0; i < n; i++) {
@@ -141,7 +130,7 @@ function adamPlainLoop(
 
 // prettier-ignore
 function adamLoop(
-  pd: Float32Array, gd: Float32Array, md: Float32Array, vd: Float32Array, xd: Float32Array | null, k: AdamConsts,
+  pd: Float32Array, gd: Float32Array, md: Float32Array, vd: Float32Array, xd: Float32Array | null, k: AdamStep,
 ): void {
   const { sign, beta1, keep1, beta2, keep2, stepSize, bc2Sqrt, eps, wdS, shrink, shrinks, l2 } = k;
   const n = pd.length;

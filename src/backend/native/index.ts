@@ -12,6 +12,8 @@ import {
   type BinaryOp,
   type CompareOp,
   type ReduceOp,
+  type SgdStep,
+  type AdamStep,
   type TypedArray,
   type UnaryOp,
   type View,
@@ -33,6 +35,14 @@ interface Addon {
   numThreads(): number;
   isa(): string;
   setIsa(name: string): boolean;
+  sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array | null): boolean;
+  adamStep(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    x: Float32Array | null,
+  ): boolean;
 }
 
 /** Environment: CHAINRULE_NATIVE=0 disables the addon, CHAINRULE_NATIVE_PATH points at another build. */
@@ -60,8 +70,9 @@ const MAX_DIMS = 16;
 
 /**
  * Below these sizes a call goes to the cpu kernels: a native call costs about 0.6 µs, which JavaScript
- * beats up to ~64 elements (measured on the bench machine). CHAINRULE_NATIVE_MIN=0, or tests setting
- * both to 0, send every supported call to the addon.
+ * beats up to ~64 elements (measured on the bench machine; optimizer updates shorter than that stay in
+ * src/optim/fused.ts's loops too). CHAINRULE_NATIVE_MIN=0, or tests setting both to 0, send every
+ * supported call to the addon.
  */
 export const nativeLimits = { minElements: 64, minMatmulMacs: 512 };
 const envMin = Number(globalThis.process?.env?.CHAINRULE_NATIVE_MIN ?? NaN);
@@ -202,6 +213,19 @@ function makeBackend(native: Addon): Backend {
       extra(cs[dim]);
       extra(outShape[dim]);
       native.scatterAdd(out, idx, src);
+    },
+    sgdStep(p, g, buf, k: SgdStep) {
+      if (p.length < nativeLimits.minElements) return false;
+      const flags = (k.decays ? 1 : 0) | (k.nesterov ? 2 : 0) | (k.first ? 4 : 0);
+      desc.set([flags, k.sign, k.momentum, k.keep, k.lr, k.weightDecay]);
+      return native.sgdStep(p, g, buf);
+    },
+    adamStep(p, g, m, v, vMax, k: AdamStep) {
+      if (p.length < nativeLimits.minElements) return false;
+      const flags = (k.shrinks ? 1 : 0) | (k.l2 ? 2 : 0);
+      // prettier-ignore
+      desc.set([flags, k.sign, k.beta1, k.keep1, k.beta2, k.keep2, k.stepSize, k.bc2Sqrt, k.eps, k.wdS, k.shrink]);
+      return native.adamStep(p, g, m, v, vMax);
     },
   };
 }

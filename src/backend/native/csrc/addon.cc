@@ -7,6 +7,7 @@
 
 #include "gemm.h"
 #include "kernels.h"
+#include "optim.h"
 
 namespace cr {
 namespace {
@@ -297,6 +298,71 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Optimizer updates: float32 runs of one length, in place (`optional` ones may be null), that must not
+// overlap; the constants come in the descriptor (layouts in src/backend/native/index.ts).
+bool getRuns(napi_env env, napi_callback_info info, size_t n, size_t optional, float** runs, int64_t& len) {
+  size_t argc = n;
+  napi_value argv[5];
+  if (n > 5 || napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < n) return false;
+  len = -1;
+  for (size_t i = 0; i < n; i++) {
+    napi_valuetype t;
+    if (i >= n - optional && napi_typeof(env, argv[i], &t) == napi_ok && (t == napi_null || t == napi_undefined)) {
+      runs[i] = nullptr;
+      continue;
+    }
+    Arr a;
+    if (!getArray(env, argv[i], a) || a.dt != DType::F32 || (len >= 0 && a.length != len)) return false;
+    len = a.length;
+    runs[i] = static_cast<float*>(a.data);
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++)
+      if (runs[i] != nullptr && runs[j] != nullptr && runs[i] < runs[j] + len && runs[j] < runs[i] + len)
+        return false;
+  return true;
+}
+
+const double* constants(napi_env env, size_t count) {
+  Instance* inst;
+  if (napi_get_instance_data(env, reinterpret_cast<void**>(&inst)) != napi_ok || inst->desc == nullptr ||
+      inst->descLength < count)
+    return nullptr;
+  return inst->desc;
+}
+
+// Descriptor: [flags (1 decays, 2 nesterov, 4 first), sign, momentum, keep, lr, weightDecay].
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  float* r[3];
+  int64_t n;
+  const double* q = constants(env, 6);
+  if (!getRuns(env, info, 3, 1, r, n) || q == nullptr) return fail(env, "sgdStep: bad arguments");
+  const int flags = static_cast<int>(q[0]);
+  const SgdConsts k{static_cast<float>(q[1]), static_cast<float>(q[2]), static_cast<float>(q[3]),
+                    static_cast<float>(q[4]), static_cast<float>(q[5]), (flags & 1) != 0, (flags & 2) != 0,
+                    (flags & 4) != 0};
+  napi_value done;
+  napi_get_boolean(env, sgdStep(r[0], r[1], r[2], n, k), &done);
+  return done;
+}
+
+// Descriptor: [flags (1 shrinks, 2 l2), sign, beta1, keep1, beta2, keep2, stepSize, bc2Sqrt, eps, wdS, shrink].
+napi_value AdamStep(napi_env env, napi_callback_info info) {
+  float* r[5];
+  int64_t n;
+  const double* q = constants(env, 11);
+  if (!getRuns(env, info, 5, 1, r, n) || q == nullptr) return fail(env, "adamStep: bad arguments");
+  const int flags = static_cast<int>(q[0]);
+  AdamConsts k{};
+  float* c[] = {&k.sign, &k.beta1, &k.keep1, &k.beta2, &k.keep2, &k.stepSize, &k.bc2Sqrt, &k.eps, &k.wdS, &k.shrink};
+  for (int i = 0; i < 10; i++) *c[i] = static_cast<float>(q[1 + i]);
+  k.shrinks = (flags & 1) != 0;
+  k.l2 = (flags & 2) != 0;
+  napi_value done;
+  napi_get_boolean(env, adamStep(r[0], r[1], r[2], r[3], r[4], n, k), &done);
+  return done;
+}
+
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -353,6 +419,7 @@ NAPI_MODULE_INIT() {
       {"argReduce", ArgReduce}, {"gather", Gather},       {"scatterAdd", ScatterAdd},
       {"matmul", Matmul},     {"setNumThreads", SetNumThreads}, {"numThreads", NumThreads},
       {"isa", Isa},           {"setIsa", SetIsa},
+      {"sgdStep", SgdStep},   {"adamStep", AdamStep},
   };
   for (const auto& f : fns) {
     napi_value v;

@@ -8,7 +8,10 @@
 
 namespace cr {
 
-/** One product C[m,n] = A[m,k]·B[k,n]: A and B at any strides, C row-major with leading dimension ldc. */
+/**
+ * One product C[m,n] = A[m,k]·B[k,n]: A and B at any strides, C row-major with leading dimension ldc;
+ * with a bias (n contiguous values, or null), each element is stored as round(A·B) + bias[j].
+ */
 template <typename T>
 struct Gemm {
   int64_t m, n, k;
@@ -18,6 +21,7 @@ struct Gemm {
   int64_t rsb, csb;
   T* c;
   int64_t ldc;
+  const T* bias;
 };
 
 /** A batched product as the backend's matmul sees it: [...batch, m, k] · [...batch, k, n]. */
@@ -30,7 +34,7 @@ struct MatmulDesc {
   int64_t offa, offb;
 };
 
-void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d);
+void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d, const void* bias);
 
 /** The kernel set in use: "avx512", "avx2" or "generic". */
 const char* gemmIsa();

@@ -47,11 +47,34 @@ function fuzz(be: Backend, kind: Kind, seed: number, cases: number, big = false)
     const b = randomView(r, [...batch, k, n], true);
     const [da, db] = [fill(r, kind, a.size, false), fill(r, kind, b.size, false)];
     const out = alloc(kind, numel(batch) * m * n);
-    be.matmul(da, a.view, db, b.view, out);
+    // Half the cases carry a bias epilogue (n values at a random offset into a longer array).
+    const bo = r() < 0.5 ? int(r, 0, 3) : -1;
+    const bias = bo >= 0 ? fill(r, kind, n + bo + int(r, 0, 2), false) : undefined;
+    be.matmul(da, a.view, db, b.view, out, bias, bo);
     const ref = reference(da, a.view, db, b.view);
+    for (let i = 0; bias && i < ref.c.length; i++) {
+      ref.c[i] += bias[bo + (i % n)];
+      ref.s[i] += Math.abs(bias[bo + (i % n)]);
+    }
     // float32: recursive summation in any order is off by at most ≈ k·2⁻²⁴ · Σ|a·b| (plus the rounding of C).
     const rtol = kind === "float64" ? 1e-12 : Math.max(1e-6, (k + 2) * 6e-8);
     expectClose(out, ref.c, rtol, `matmul ${kind} ${JSON.stringify([a.view, b.view])}`, ref.s);
+  }
+}
+
+/** The bias epilogue rounds like a separate add: out = round(round(a·b) + bias), bit for bit. */
+function biasExact(be: Backend, kind: Kind, seed: number): void {
+  const r = rng(seed);
+  for (let c = 0; c < 40; c++) {
+    const [m, k, n] = [DIMS[int(r, 0, DIMS.length - 1)], int(r, 1, 600), DIMS[int(r, 0, DIMS.length - 1)]];
+    const a = randomView(r, [m, k], true);
+    const b = randomView(r, [k, n], true);
+    const [da, db, bias] = [fill(r, kind, a.size), fill(r, kind, b.size), fill(r, kind, n + 1)];
+    const [fused, plain] = [alloc(kind, m * n), alloc(kind, m * n)];
+    be.matmul(da, a.view, db, b.view, fused, bias, 1);
+    be.matmul(da, a.view, db, b.view, plain);
+    for (let i = 0; i < plain.length; i++) plain[i] += bias[1 + (i % n)];
+    expect(fused, `bias epilogue ${kind} ${JSON.stringify([a.view, b.view])}`).toEqual(plain);
   }
 }
 
@@ -76,6 +99,9 @@ for (const name of cr.listBackends()) {
         fuzz(be, kind, 5, 150);
         fuzz(be, kind, 50, 4, true);
       });
+      it.each([...FLOATS])("bias epilogue = a separate add, bit for bit, %s", (kind) =>
+        biasExact(be, kind, 9),
+      );
       return;
     }
     for (const isa of ["avx512", "avx2", "generic"]) {
@@ -89,6 +115,10 @@ for (const name of cr.listBackends()) {
             cr.setNumThreads(t);
             fuzz(be, kind, 7 + t, 150);
             fuzz(be, kind, 70 + t, 6, true);
+          });
+          it.each([...FLOATS])(`bias epilogue = a separate add, bit for bit, %s, ${t} thread(s)`, (kind) => {
+            cr.setNumThreads(t);
+            biasExact(be, kind, 90 + t);
           });
         }
       });

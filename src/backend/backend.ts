@@ -39,10 +39,12 @@ export interface Backend {
   argReduce(op: ArgReduceOp, x: TypedArray, xv: View, axis: number, out: Int32Array): void;
   /**
    * Batched matrix product: av is [...batch, m, k], bv is [...batch, k, n] (same batch), out [...batch, m, n].
-   * With `bias` (n contiguous values from `biasOffset`), each row is stored as round(a·b) + bias.
+   * With `bias` (n contiguous values from `biasOffset`), each row is stored as round(a·b) + bias; with
+   * `relu`, then as max(0, ·) with NaN kept (nn.Sequential's Linear → ReLU, when no gradient is recorded).
    */
   // prettier-ignore
-  matmul(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray, bias?: TypedArray, biasOffset?: number): void;
+  matmul(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray,
+         bias?: TypedArray, biasOffset?: number, relu?: boolean): void;
   /** Copies view xv into `out` (contiguous, or the view `ov` of the same shape); types may differ (a cast). */
   copy(x: TypedArray, xv: View, out: TypedArray, ov?: View): void;
   /** out[p] = x[p with p[dim] = idx[p]]; out has idx's shape. Indices are already validated. */

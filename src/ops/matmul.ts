@@ -3,11 +3,12 @@
 // linear (x·Wᵀ + b) is a second primitive: the same product with the bias added as results are stored.
 import { backend, type View } from "../backend/backend.js";
 import { record, wantsGrad } from "../autograd/graph.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { isFloat, promoteTypes } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { ChainruleError, check, fmtShape } from "../util/errors.js";
 import { broadcastShapes, numel } from "../util/shape.js";
-import { cast } from "./elementwise.js";
+import { cast, relu } from "./elementwise.js";
 import { contiguous, reshape, permute } from "./movement.js";
 import { sum } from "./reduce.js";
 import { broadcastView, empty } from "./support.js";
@@ -88,7 +89,19 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * @param bias optional [out]
  * Shape: output [*, out] ([out] for a 1-D input).
  */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor =>
+  affine(x, weight, bias, false);
+
+/**
+ * `relu(linear(x, W, b))`, what nn.Sequential runs for a Linear followed by a ReLU: when no gradient is
+ * recorded the ReLU happens as the GEMM stores its results (no second pass, no second output).
+ */
+export function linearRelu(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const grad = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false));
+  return grad ? relu(affine(x, weight, bias, false)) : affine(x, weight, bias, true);
+}
+
+function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolean): Tensor {
   const [nOut, nIn] = weight.shape;
   check(
     weight.ndim === 2 && x.ndim >= 1 && x.shape[x.ndim - 1] === nIn,
@@ -106,8 +119,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const b = bias && contiguous(cast(bias, dtype));
   const y = empty([...lead, nOut], dtype);
   const wt: View = { shape: [nIn, nOut], strides: [w.strides[1], w.strides[0]], offset: w.offset };
-  backend().matmul(xs.data, xs, w.data, wt, y.data, b?.data, b?.offset);
-  if (!wantsGrad(xs, w) && !(b !== null && wantsGrad(b))) return y;
+  backend().matmul(xs.data, xs, w.data, wt, y.data, b?.data, b?.offset, withRelu);
+  if (withRelu || (!wantsGrad(xs, w) && !(b !== null && wantsGrad(b)))) return y;
   // d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db  →  gx = g·W, gW = gᵀ·x (in W's row-major layout), gb = Σ_rows g
   const rule = (g: Tensor) => {
     const g2 = reshape(g, [xs.shape[0], nOut]);

@@ -62,19 +62,26 @@ function fuzz(be: Backend, kind: Kind, seed: number, cases: number, big = false)
   }
 }
 
-/** The bias epilogue rounds like a separate add: out = round(round(a·b) + bias), bit for bit. */
-function biasExact(be: Backend, kind: Kind, seed: number): void {
+/**
+ * The epilogue rounds like separate ops: out = round(round(a·b) + bias), then relu's x ≤ 0 ? 0 : x (NaN
+ * kept), bit for bit; with a bias, a relu, or both.
+ */
+function epilogueExact(be: Backend, kind: Kind, seed: number): void {
   const r = rng(seed);
-  for (let c = 0; c < 40; c++) {
-    const [m, k, n] = [DIMS[int(r, 0, DIMS.length - 1)], int(r, 1, 600), DIMS[int(r, 0, DIMS.length - 1)]];
+  for (let c = 0; c < 60; c++) {
+    const [m, k, n] = [DIMS[int(r, 0, DIMS.length - 1)], int(r, 0, 600), DIMS[int(r, 0, DIMS.length - 1)]];
     const a = randomView(r, [m, k], true);
     const b = randomView(r, [k, n], true);
-    const [da, db, bias] = [fill(r, kind, a.size), fill(r, kind, b.size), fill(r, kind, n + 1)];
+    const [da, db] = [fill(r, kind, a.size), fill(r, kind, b.size)];
+    const bias = c % 3 === 2 ? undefined : fill(r, kind, n + 1);
+    const relu = c % 3 !== 0;
     const [fused, plain] = [alloc(kind, m * n), alloc(kind, m * n)];
-    be.matmul(da, a.view, db, b.view, fused, bias, 1);
+    be.matmul(da, a.view, db, b.view, fused, bias, 1, relu);
     be.matmul(da, a.view, db, b.view, plain);
-    for (let i = 0; i < plain.length; i++) plain[i] += bias[1 + (i % n)];
-    expect(fused, `bias epilogue ${kind} ${JSON.stringify([a.view, b.view])}`).toEqual(plain);
+    for (let i = 0; bias && i < plain.length; i++) plain[i] += bias[1 + (i % n)];
+    for (let i = 0; relu && i < plain.length; i++) if (plain[i] <= 0) plain[i] = 0;
+    const what = `epilogue bias=${!!bias} relu=${relu} ${kind} ${JSON.stringify([a.view, b.view])}`;
+    expect(fused, what).toEqual(plain);
   }
 }
 
@@ -99,8 +106,8 @@ for (const name of cr.listBackends()) {
         fuzz(be, kind, 5, 150);
         fuzz(be, kind, 50, 4, true);
       });
-      it.each([...FLOATS])("bias epilogue = a separate add, bit for bit, %s", (kind) =>
-        biasExact(be, kind, 9),
+      it.each([...FLOATS])("bias/relu epilogue = separate ops, bit for bit, %s", (kind) =>
+        epilogueExact(be, kind, 9),
       );
       return;
     }
@@ -116,10 +123,13 @@ for (const name of cr.listBackends()) {
             fuzz(be, kind, 7 + t, 150);
             fuzz(be, kind, 70 + t, 6, true);
           });
-          it.each([...FLOATS])(`bias epilogue = a separate add, bit for bit, %s, ${t} thread(s)`, (kind) => {
-            cr.setNumThreads(t);
-            biasExact(be, kind, 90 + t);
-          });
+          it.each([...FLOATS])(
+            `bias/relu epilogue = separate ops, bit for bit, %s, ${t} thread(s)`,
+            (kind) => {
+              cr.setNumThreads(t);
+              epilogueExact(be, kind, 90 + t);
+            },
+          );
         }
       });
     }

@@ -139,3 +139,72 @@ describe("relu in one pass", () => {
     expect(cr.tensor([true, false]).relu().dtype).toBe("int32");
   });
 });
+
+describe("nn.Sequential runs Linear → ReLU as one GEMM with a relu epilogue", () => {
+  const { nn } = cr;
+  const mlp = (relu: () => cr.nn.Module = () => new nn.ReLU()) => {
+    cr.manualSeed(8);
+    return new nn.Sequential(
+      new nn.Linear(40, 30),
+      relu(),
+      new nn.Linear(30, 20),
+      relu(),
+      new nn.Linear(20, 3),
+    );
+  };
+  const byHand = (m: cr.nn.Sequential, x: T) => {
+    const [l0, , l1, , l2] = [...m] as cr.nn.Linear[];
+    const h = F.linear(F.linear(x, l0.weight, l0.bias).relu(), l1.weight, l1.bias).relu();
+    return F.linear(h, l2.weight, l2.bias);
+  };
+
+  for (const batch of [1, 64])
+    it(`gives the unfused results bit for bit without gradients (batch ${batch}, NaN rows included)`, () => {
+      const m = mlp();
+      const x = cr.randn([batch, 40]);
+      x.data[3] = NaN; // a NaN must survive the fused relu
+      const [fused, plain] = cr.noGrad(() => [m.forward(x), byHand(m, x)]);
+      expectSame(fused, plain, "forward");
+      expect(Number.isNaN(fused.toTypedArray()[0])).toBe(true);
+      expect(fused.requiresGrad).toBe(false);
+    });
+
+  it("with gradients on, records relu(linear) and backpropagates like the separate modules", () => {
+    const m = mlp();
+    const x = cr.randn([16, 40]);
+    const y = m.forward(x);
+    expectSame(y, byHand(m, x), "forward");
+    y.square().sum().backward();
+    const g0 = (m.at(0) as cr.nn.Linear).weight.grad!.clone();
+    m.zeroGrad();
+    byHand(m, x).square().sum().backward();
+    expectSame(g0, (m.at(0) as cr.nn.Linear).weight.grad!, "grad of the first weight");
+  });
+
+  it("leaves hooked or subclassed layers alone: a Linear hook sees the pre-ReLU output", () => {
+    const m = mlp();
+    const x = cr.randn([8, 40]);
+    let seen: T | null = null;
+    const h = m.at(0).registerForwardHook((_mod, _in, out) => void (seen = out));
+    const y = cr.noGrad(() => m.forward(x));
+    expect(seen!.toTypedArray().some((v) => v < 0)).toBe(true);
+    h.remove();
+    expectSame(
+      y,
+      cr.noGrad(() => m.forward(x)),
+      "hooked vs fused",
+    );
+    class Clipped extends nn.ReLU {
+      override forward(t: T): T {
+        return t.clamp(0, 0.1);
+      }
+    }
+    const c = mlp(() => new Clipped());
+    expect(cr.noGrad(() => c.forward(x)).toArray()).toEqual(cr.noGrad(() => byHandClipped(c, x)).toArray());
+  });
+  const byHandClipped = (m: cr.nn.Sequential, x: T) => {
+    const [l0, , l1, , l2] = [...m] as cr.nn.Linear[];
+    const h = F.linear(F.linear(x, l0.weight, l0.bias).clamp(0, 0.1), l1.weight, l1.bias).clamp(0, 0.1);
+    return F.linear(h, l2.weight, l2.bias);
+  };
+});

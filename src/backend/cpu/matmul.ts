@@ -6,11 +6,14 @@ import { gemm, type Gemm } from "./gemm.js";
 import { Walker, contiguous } from "./walker.js";
 
 // prettier-ignore
-export function matmul(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray, bias?: TypedArray, bo = 0): void {
+export function matmul(
+  a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray, bias?: TypedArray, bo = 0, relu = false,
+): void {
   products(a, av, b, bv, out);
   const n = bv.shape[bv.shape.length - 1];
   if (bias && n > 0)
     for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] += bias[bo + j];
+  if (relu) for (let i = 0; i < out.length; i++) if (out[i] <= 0) out[i] = 0;
 }
 
 function products(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray): void {

@@ -153,12 +153,12 @@ function makeBackend(native: Addon): Backend {
       extra(axis);
       native.argReduce(op === "argmax" ? 1 : 0, x, out);
     },
-    matmul(a, av, b, bv, out, bias?, biasOffset = 0) {
+    matmul(a, av, b, bv, out, bias?, biasOffset = 0, relu = false) {
       const r = av.shape.length;
       const [m, k, n] = [av.shape[r - 2], av.shape[r - 1], bv.shape[r - 1]];
       const typed = isFloat(a) && sameType(a, b) && sameType(a, out) && (!bias || sameType(a, bias));
       if (!typed || r > MAX_DIMS || numel(av.shape) * n < nativeLimits.minMatmulMacs)
-        return cpu.matmul(a, av, b, bv, out, bias, biasOffset);
+        return cpu.matmul(a, av, b, bv, out, bias, biasOffset, relu);
       desc[0] = r;
       [desc[1], desc[2], desc[3]] = [m, k, n];
       for (let i = 0; i < r - 2; i++) desc[4 + i] = av.shape[i];
@@ -166,6 +166,7 @@ function makeBackend(native: Addon): Backend {
       operand(av.strides, av.offset);
       operand(bv.strides, bv.offset);
       extra(biasOffset);
+      extra(relu ? 1 : 0);
       if (bias) native.matmul(a, b, out, bias);
       else native.matmul(a, b, out);
     },

@@ -258,7 +258,7 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Matmul descriptor: [r, m, k, n, batch[r-2], aStrides[r], aOffset, bStrides[r], bOffset, biasOffset];
+// Matmul descriptor: [r, m, k, n, batch[r-2], aStrides[r], aOffset, bStrides[r], bOffset, biasOffset, relu];
 // arguments a, b, out and an optional bias (n values from biasOffset, added to every row).
 napi_value Matmul(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -275,7 +275,7 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   napi_get_instance_data(env, reinterpret_cast<void**>(&inst));
   const double* p = inst->desc;
   const int r = p == nullptr ? 0 : static_cast<int>(p[0]);
-  if (r < 2 || r > kMaxDims || static_cast<size_t>(5 + (r - 2) + 2 * (r + 1)) > inst->descLength)
+  if (r < 2 || r > kMaxDims || static_cast<size_t>(6 + (r - 2) + 2 * (r + 1)) > inst->descLength)
     return fail(env, "matmul: bad rank");
   MatmulDesc d{};
   d.nb = r - 2;
@@ -292,6 +292,7 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   for (int i = 0; i < r; i++) bs[i] = static_cast<int64_t>(q[i]);
   d.offb = static_cast<int64_t>(q[r]);
   const int64_t offBias = static_cast<int64_t>(q[r + 1]);
+  const bool relu = q[r + 2] != 0;
   ashape[r - 2] = d.m, ashape[r - 1] = d.k, bshape[r - 2] = d.k, bshape[r - 1] = d.n;
   for (int i = 0; i < d.nb; i++) d.sab[i] = as[i], d.sbb[i] = bs[i];
   d.rsa = as[r - 2], d.csa = as[r - 1], d.rsb = bs[r - 2], d.csb = bs[r - 1];
@@ -300,7 +301,8 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
       (hasBias && (offBias < 0 || offBias + d.n > bias.length)))
     return fail(env, "matmul: view out of bounds");
   const size_t esize = a.dt == DType::F32 ? 4 : 8;
-  matmul(a.dt, a.data, b.data, o.data, d, hasBias ? static_cast<char*>(bias.data) + offBias * esize : nullptr);
+  matmul(a.dt, a.data, b.data, o.data, d, hasBias ? static_cast<char*>(bias.data) + offBias * esize : nullptr,
+         relu);
   return nullptr;
 }
 

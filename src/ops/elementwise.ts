@@ -54,7 +54,10 @@ export const sigmoid = (x: Tensor): Tensor => unary("sigmoid", x);
 export const erf = (x: Tensor): Tensor => unary("erf", x);
 export const sin = (x: Tensor): Tensor => unary("sin", x);
 export const cos = (x: Tensor): Tensor => unary("cos", x);
-/** max(0, x) in one pass; NaN propagates and the gradient at 0 is 0 (PyTorch's choices). */
+/**
+ * max(0, x); NaN propagates and the gradient at 0 is 0 (PyTorch's choices). A primitive, not
+ * where(le(x, 0), 0, x): one pass each way instead of two plus a bool temporary.
+ */
 export const relu = (x: Tensor): Tensor => unary("relu", x);
 
 type BinaryRule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];

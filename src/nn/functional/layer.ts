@@ -5,8 +5,10 @@ import { Tensor } from "../../tensor/tensor.js";
 import { check, fmtShape } from "../../util/errors.js";
 import { nextUniform } from "../../util/random.js";
 import { sameShape } from "../../util/shape.js";
-export { linear } from "../../ops/index.js";
 import { add, cast, div, eq, indexSelect, mean, mul, reshape, sqrt, sub, where } from "../../ops/index.js";
+
+/** linear is a core primitive (one GEMM whose store step adds the bias): see src/ops/matmul.ts. */
+export { linear } from "../../ops/index.js";
 
 interface Affine {
   /** Elementwise scale γ (default none). */

@@ -11,11 +11,12 @@ export interface View {
 }
 
 export const UNARY_OPS = [
-  "neg", "exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "sigmoid", "erf", "sin", "cos",
+  "neg", "exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "sigmoid", "erf", "sin", "cos", "relu",
 ] as const; // prettier-ignore
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-export const BINARY_OPS = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
+/** reluGrad(g, y) = y ≤ 0 ? 0 : g, ReLU's backward in one pass (NaN in y lets g through, as PyTorch does). */
+export const BINARY_OPS = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "reluGrad"] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 export const COMPARE_OPS = ["eq", "ne", "lt", "le", "gt", "ge"] as const;
@@ -64,8 +65,14 @@ export interface Backend {
   /** Reduces the sorted `axes` of `xv`; `out` has the kept dims. */
   reduce(op: ReduceOp, x: TypedArray, xv: View, axes: readonly number[], out: TypedArray): void;
   argReduce(op: ArgReduceOp, x: TypedArray, xv: View, axis: number, out: Int32Array): void;
-  /** Batched matrix product: av is [...batch, m, k], bv is [...batch, k, n] (same batch), out [...batch, m, n]. */
-  matmul(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray): void;
+  /**
+   * Batched matrix product: av is [...batch, m, k], bv is [...batch, k, n] (same batch), out [...batch, m, n].
+   * With `bias` (n contiguous values from `biasOffset`), each row is stored as round(a·b) + bias; with
+   * `relu`, then as max(0, ·) with NaN kept (nn.Sequential's Linear → ReLU, when no gradient is recorded).
+   */
+  // prettier-ignore
+  matmul(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray,
+         bias?: TypedArray, biasOffset?: number, relu?: boolean): void;
   /** Copies view xv into `out` (contiguous, or the view `ov` of the same shape); types may differ (a cast). */
   copy(x: TypedArray, xv: View, out: TypedArray, ov?: View): void;
   /** out[p] = x[p with p[dim] = idx[p]]; out has idx's shape. Indices are already validated. */

@@ -1,7 +1,10 @@
 // Containers: Sequential (a chain, children named 0, 1, 2, …), ModuleList and ModuleDict (registered
 // collections without a forward of their own).
+import { linearRelu } from "../ops/index.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { ChainruleError, check } from "../util/errors.js";
+import { ReLU } from "./activation.js";
+import { Linear } from "./linear.js";
 import { Module } from "./module.js";
 
 function position(op: string, i: number, n: number): number {
@@ -12,6 +15,8 @@ function position(op: string, i: number, n: number): number {
 /**
  * A chain of modules: `forward(x)` feeds x through each in order (the first one receives every input).
  * Children are named "0", "1", … (so parameters are `0.weight`, `2.bias`), or by the keys of a record.
+ * A plain Linear followed by a plain ReLU (no hooks, no subclass) runs as one GEMM that applies the ReLU
+ * as it stores its results when no gradient is recorded; the values are the same bit for bit.
  *
  * @example
  * const mlp = new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.Linear(8, 1));
@@ -51,10 +56,23 @@ export class Sequential extends Module {
       );
       return inputs[0];
     }
-    let x = mods[0].forward(...inputs);
-    for (const m of mods.slice(1)) x = m.forward(x);
+    let x = inputs[0];
+    for (let i = 0; i < mods.length; i++) {
+      const m = mods[i];
+      if (i + 1 < mods.length && linearThenRelu(m, mods[i + 1]) && (i > 0 || inputs.length === 1)) {
+        x = linearRelu(x, m.weight, m.bias);
+        i++;
+      } else x = i === 0 ? m.forward(...inputs) : m.forward(x);
+    }
     return x;
   }
+}
+
+// A plain nn.Linear straight into a plain nn.ReLU, neither hooked nor overridden (a hook wraps forward as
+// an own property): one GEMM whose store step applies the ReLU when no gradient is recorded.
+function linearThenRelu(a: Module, b: Module): a is Linear {
+  const plain = (m: Module) => !Object.hasOwn(m, "forward");
+  return a.constructor === Linear && b.constructor === ReLU && plain(a) && plain(b);
 }
 
 /**

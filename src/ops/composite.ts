@@ -8,7 +8,6 @@ import {
   div,
   exp,
   gt,
-  le,
   log,
   lt,
   mul,
@@ -134,8 +133,6 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   return sub(x, logsumexp(x, dim, { keepdim: true }));
 }
 
-// relu is written with `where` so that NaN propagates and the gradient at 0 is 0 (PyTorch's choice).
-export const relu = (x: Tensor): Tensor => where(le(x, 0), 0, x);
 export const square = (x: Tensor): Tensor => mul(x, x);
 export const reciprocal = (x: Tensor): Tensor => div(1, x);
 export const rsqrt = (x: Tensor): Tensor => div(1, sqrt(x));

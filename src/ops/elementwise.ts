@@ -28,10 +28,12 @@ const unaryRules: { [P in UnaryOp]: UnaryRule } = {
   erf: (g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI)), // d erf x = 2/√π e^(-x²) dx
   sin: (g, x) => mul(g, cos(x)),                             // d sin x = cos x dx
   cos: (g, x) => neg(mul(g, sin(x))),                        // d cos x = -sin x dx
+  relu: (g, _x, y) => reluGrad(g, y),                        // d relu x = [x > 0] dx (one fused pass)
 };
 
 function unary(op: UnaryOp, x: Tensor): Tensor {
-  const dtype = isFloat(x.dtype) || op === "neg" || op === "abs" || op === "sign" ? x.dtype : "float32";
+  const keep = isFloat(x.dtype) || op === "neg" || op === "abs" || op === "sign" || op === "relu";
+  const dtype = keep ? x.dtype : "float32";
   const y = empty(x.shape, dtype === "bool" ? "int32" : dtype);
   backend().unary(op, x.data, x, y.data);
   if (!wantsGrad(x)) return y;
@@ -52,6 +54,11 @@ export const sigmoid = (x: Tensor): Tensor => unary("sigmoid", x);
 export const erf = (x: Tensor): Tensor => unary("erf", x);
 export const sin = (x: Tensor): Tensor => unary("sin", x);
 export const cos = (x: Tensor): Tensor => unary("cos", x);
+/**
+ * max(0, x); NaN propagates and the gradient at 0 is 0 (PyTorch's choices). A primitive, not
+ * where(le(x, 0), 0, x): one pass each way instead of two plus a bool temporary.
+ */
+export const relu = (x: Tensor): Tensor => unary("relu", x);
 
 type BinaryRule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
@@ -72,6 +79,7 @@ const binaryRules: { [P in BinaryOp]: BinaryRule } = {
   ],
   maximum: (g, a, b) => { const w = tieWeight(gt(a, b), eq(a, b), g); return [mul(g, w), mul(g, sub(1, w))]; },
   minimum: (g, a, b) => { const w = tieWeight(lt(a, b), eq(a, b), g); return [mul(g, w), mul(g, sub(1, w))]; },
+  reluGrad: (g, _a, b) => [reluGrad(g, b), null],            // linear in a; flat in b almost everywhere
 };
 
 function binary(op: BinaryOp, a: Arg, b: Arg): Tensor {
@@ -113,6 +121,7 @@ export const pow = (a: Arg, b: Arg): Tensor => binary("pow", a, b);
 /** Elementwise maximum; NaN propagates; ties send half the gradient to each input. */
 export const maximum = (a: Arg, b: Arg): Tensor => binary("maximum", a, b);
 export const minimum = (a: Arg, b: Arg): Tensor => binary("minimum", a, b);
+const reluGrad = (g: Tensor, y: Tensor): Tensor => binary("reluGrad", g, y);
 
 function compare(op: CompareOp, a: Arg, b: Arg): Tensor {
   const ta = operand(op, a, b);

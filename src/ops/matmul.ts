@@ -1,13 +1,16 @@
 // Matrix product with NumPy matmul semantics: 1-D operands are promoted and the added dim removed,
 // leading batch dims broadcast. One primitive on ≥2-D operands; its rule is written with matmul itself.
-import { backend } from "../backend/backend.js";
+// linear (x·Wᵀ + b) is a second primitive: the same product with the bias added as results are stored.
+import { backend, type View } from "../backend/backend.js";
 import { record, wantsGrad } from "../autograd/graph.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { isFloat, promoteTypes } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { ChainruleError, check, fmtShape } from "../util/errors.js";
-import { broadcastShapes } from "../util/shape.js";
-import { cast } from "./elementwise.js";
-import { reshape, permute } from "./movement.js";
+import { broadcastShapes, numel } from "../util/shape.js";
+import { cast, relu } from "./elementwise.js";
+import { contiguous, reshape, permute } from "./movement.js";
+import { sum } from "./reduce.js";
 import { broadcastView, empty } from "./support.js";
 
 /** Swaps the last two dims (a view). */
@@ -77,4 +80,52 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (b.ndim === 1) shape.pop();
   if (a.ndim === 1) shape.splice(shape.length - (b.ndim === 1 ? 1 : 2), 1);
   return reshape(y, shape);
+}
+
+/**
+ * Affine map `y = x·Wᵀ + b` (PyTorch's weight layout: out × in), one kernel call and one graph node.
+ * @param x [*, in] or [in]
+ * @param weight [out, in]
+ * @param bias optional [out]
+ * Shape: output [*, out] ([out] for a 1-D input).
+ */
+export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor =>
+  affine(x, weight, bias, false);
+
+/**
+ * `relu(linear(x, W, b))`, what nn.Sequential runs for a Linear followed by a ReLU: when no gradient is
+ * recorded the ReLU happens as the GEMM stores its results (no second pass, no second output).
+ */
+export function linearRelu(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const grad = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false));
+  return grad ? relu(affine(x, weight, bias, false)) : affine(x, weight, bias, true);
+}
+
+function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolean): Tensor {
+  const [nOut, nIn] = weight.shape;
+  check(
+    weight.ndim === 2 && x.ndim >= 1 && x.shape[x.ndim - 1] === nIn,
+    "linear",
+    () =>
+      `input ${fmtShape(x.shape)} must end in the weight's in_features: weight is ${fmtShape(weight.shape)} (out × in)`,
+  );
+  const okBias = !bias || (bias.ndim === 1 && bias.shape[0] === nOut);
+  check(okBias, "linear", () => `bias must have shape [${nOut}], got ${fmtShape(bias!.shape)}`);
+  const dtype = promoteTypes(promoteTypes(x.dtype, weight.dtype), bias ? bias.dtype : weight.dtype);
+  check(isFloat(dtype), "linear", () => `expected floating-point operands, got ${x.dtype}, ${weight.dtype}`);
+  const lead = x.shape.slice(0, -1);
+  const xs = cast(x.ndim === 2 ? x : reshape(x, [numel(lead), nIn]), dtype);
+  const w = cast(weight, dtype);
+  const b = bias && contiguous(cast(bias, dtype));
+  const y = empty([...lead, nOut], dtype);
+  const wt: View = { shape: [nIn, nOut], strides: [w.strides[1], w.strides[0]], offset: w.offset };
+  backend().matmul(xs.data, xs, w.data, wt, y.data, b?.data, b?.offset, withRelu);
+  if (withRelu || (!wantsGrad(xs, w) && !(b !== null && wantsGrad(b)))) return y;
+  // d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db  →  gx = g·W, gW = gᵀ·x (in W's row-major layout), gb = Σ_rows g
+  const rule = (g: Tensor) => {
+    const g2 = reshape(g, [xs.shape[0], nOut]);
+    const gx = xs.requiresGrad ? batched(g2, w) : null;
+    return [gx, w.requiresGrad ? batched(mT(g2), xs) : null, b?.requiresGrad ? sum(g2, 0) : null];
+  };
+  return record("linear", y, b ? [xs, w, b] : [xs, w], rule, [xs, w]);
 }

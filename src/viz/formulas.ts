@@ -22,6 +22,7 @@ export type RecordedOp =
   | "sliceBackward"
   | "cat"
   | "matmul"
+  | "linear"
   | "binaryCrossEntropy";
 
 /** How one op passes gradients back: `derivative` in differentials, `vjp` per input (g = the output's gradient, y = the output). */
@@ -45,6 +46,7 @@ export const OP_FORMULAS: { [P in RecordedOp]: OpFormula } = {
   erf: { derivative: "d erf x = (2/√π) e^(−x²) dx", vjp: "g·(2/√π) e^(−x²)" },
   sin: { derivative: "d sin x = cos x dx", vjp: "g·cos x" },
   cos: { derivative: "d cos x = −sin x dx", vjp: "−g·sin x" },
+  relu: { derivative: "d relu(x) = [x > 0] dx", vjp: "g·[y > 0]" },
   add: { derivative: "d(a + b) = da + db", vjp: "g, g" },
   sub: { derivative: "d(a − b) = da − db", vjp: "g, −g" },
   mul: { derivative: "d(a·b) = b da + a db", vjp: "g·b, g·a" },
@@ -52,6 +54,7 @@ export const OP_FORMULAS: { [P in RecordedOp]: OpFormula } = {
   pow: { derivative: "d aᵇ = b aᵇ⁻¹ da + aᵇ ln a db", vjp: "g·b·aᵇ⁻¹, g·y·ln a" },
   maximum: { derivative: "d max(a,b) = [a>b] da + [a<b] db", vjp: "g·[a>b], g·[a<b] (ties ½)" },
   minimum: { derivative: "d min(a,b) = [a<b] da + [a>b] db", vjp: "g·[a<b], g·[a>b] (ties ½)" },
+  reluGrad: { derivative: "d (a·[y > 0]) = [y > 0] da", vjp: "g·[y > 0], –" },
   where: { derivative: "d where(c,a,b) = where(c, da, db)", vjp: "–, where(c,g,0), where(c,0,g)" },
   cast: { derivative: "d cast(x) = dx", vjp: "cast(g)" },
   sum: { derivative: "d Σx = Σ dx", vjp: "g broadcast to x" },
@@ -67,6 +70,7 @@ export const OP_FORMULAS: { [P in RecordedOp]: OpFormula } = {
   sliceBackward: { derivative: "d pad(u) = pad(du)", vjp: "g[s]" },
   cat: { derivative: "d cat(x₀, x₁, …) = cat(dx₀, dx₁, …)", vjp: "g cut into pieces" },
   matmul: { derivative: "d(AB) = dA·B + A·dB", vjp: "g·Bᵀ, Aᵀ·g" },
+  linear: { derivative: "d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db", vjp: "g·W, gᵀ·x, Σ g over rows" },
   binaryCrossEntropy: { derivative: "∂ℓ/∂p = (p − t) / (p(1 − p))", vjp: "g·(p − t)/max(p(1−p), ε), g·ln((1−p)/p)" },
 };
 

@@ -208,6 +208,33 @@ const matmul: Case[] = [
   f: (x: T, y: T) => x.matmul(y),
 }));
 
+// linear is its own primitive (one GEMM with a bias epilogue): every layout of x it flattens, with and
+// without bias, and W handed in transposed.
+const F = cr.nn.functional;
+const linear: Case[] = [
+  { name: "linear [3,4] · [5,4]ᵀ + [5]", inputs: [[M], [[5, 4]], [[5]]], f: (x, w, b) => F.linear(x, w, b) },
+  { name: "linear 1-D x", inputs: [[[4]], [[5, 4]], [[5]]], f: (x, w, b) => F.linear(x, w, b) },
+  { name: "linear 3-D x", inputs: [[X], [[5, 4]], [[5]]], f: (x, w, b) => F.linear(x, w, b) },
+  { name: "linear no bias", inputs: [[M], [[5, 4]]], f: (x, w) => F.linear(x, w) },
+  {
+    name: "linear W given transposed",
+    inputs: [[M], [[4, 5]], [[5]]],
+    f: (x, wt, b) => F.linear(x, wt.T, b),
+  },
+  {
+    name: "linear of a permuted 3-D x (flattened by a copy)",
+    inputs: [[[3, 2, 4]], [[5, 4]], [[5]]],
+    f: (x, w, b) => F.linear(x.permute(1, 0, 2), w, b),
+  },
+  { name: "linear with a strided bias", inputs: [[M], [[5, 4]], [[10]]], f: (x, w, b) => F.linear(x, w, b.slice(0, 0, 10, 2)) }, // prettier-ignore
+  {
+    name: "linear 0 rows",
+    inputs: [[[0, 4]], [[5, 4]], [[5]]],
+    f: (x, w, b) => F.linear(x, w, b).sum().add(b),
+    contiguousOnly: "an empty x has no strided layout (the helper's stride-2 copy would overlap)",
+  },
+];
+
 const movement: Case[] = [
   { name: "reshape [6,4]", inputs: [[X]], f: (x) => x.reshape(6, 4) },
   { name: "reshape [-1]", inputs: [[X]], f: (x) => x.reshape(-1) },
@@ -274,6 +301,7 @@ const groups: [string, Case[]][] = [
   ["binary (broadcasting)", binary],
   ["reductions", reductions],
   ["matmul", matmul],
+  ["linear", linear],
   ["movement", movement],
   ["indexing", indexing],
 ];
@@ -401,9 +429,16 @@ describe("gradgradcheck", () => {
     ["std over dim 1", (a: T) => a.std(1)],
     ["div and pow", (a: T, b: T) => a.div(b.square().add(1)).pow(2)],
     ["gather + cat", (a: T) => cr.cat([a.gather(1, int([0, 0, 2, 1, 1, 0], [3, 2])), a], 1).square()],
+    ["relu(a)·a", (a: T) => a.relu().mul(a)],
   ] as [string, (...xs: T[]) => T][])("passes on %s", (_name, f) => {
     const inputs = f.length === 2 ? [x(3, 3), x(3, 3)] : [x(3, 3)];
     expect(cr.gradgradcheck(f, inputs).ok).toBe(true);
+  });
+
+  it("passes on tanh(linear(x, W, b)) with 2-D and 3-D x", () => {
+    const f = (a: T, w: T, b: T) => cr.nn.functional.linear(a, w, b).tanh();
+    expect(cr.gradgradcheck(f, [x(3, 4), x(5, 4), x(5)]).ok).toBe(true);
+    expect(cr.gradgradcheck(f, [x(2, 3, 4), x(5, 4), x(5)]).ok).toBe(true);
   });
 
   it("accepts explicit gradOutputs and refuses mismatched ones", () => {

@@ -47,11 +47,41 @@ function fuzz(be: Backend, kind: Kind, seed: number, cases: number, big = false)
     const b = randomView(r, [...batch, k, n], true);
     const [da, db] = [fill(r, kind, a.size, false), fill(r, kind, b.size, false)];
     const out = alloc(kind, numel(batch) * m * n);
-    be.matmul(da, a.view, db, b.view, out);
+    // Half the cases carry a bias epilogue (n values at a random offset into a longer array).
+    const bo = r() < 0.5 ? int(r, 0, 3) : -1;
+    const bias = bo >= 0 ? fill(r, kind, n + bo + int(r, 0, 2), false) : undefined;
+    be.matmul(da, a.view, db, b.view, out, bias, bo);
     const ref = reference(da, a.view, db, b.view);
+    for (let i = 0; bias && i < ref.c.length; i++) {
+      ref.c[i] += bias[bo + (i % n)];
+      ref.s[i] += Math.abs(bias[bo + (i % n)]);
+    }
     // float32: recursive summation in any order is off by at most ≈ k·2⁻²⁴ · Σ|a·b| (plus the rounding of C).
     const rtol = kind === "float64" ? 1e-12 : Math.max(1e-6, (k + 2) * 6e-8);
     expectClose(out, ref.c, rtol, `matmul ${kind} ${JSON.stringify([a.view, b.view])}`, ref.s);
+  }
+}
+
+/**
+ * The epilogue rounds like separate ops: out = round(round(a·b) + bias), then relu's x ≤ 0 ? 0 : x (NaN
+ * kept), bit for bit; with a bias, a relu, or both.
+ */
+function epilogueExact(be: Backend, kind: Kind, seed: number): void {
+  const r = rng(seed);
+  for (let c = 0; c < 60; c++) {
+    const [m, k, n] = [DIMS[int(r, 0, DIMS.length - 1)], int(r, 0, 600), DIMS[int(r, 0, DIMS.length - 1)]];
+    const a = randomView(r, [m, k], true);
+    const b = randomView(r, [k, n], true);
+    const [da, db] = [fill(r, kind, a.size), fill(r, kind, b.size)];
+    const bias = c % 3 === 2 ? undefined : fill(r, kind, n + 1);
+    const relu = c % 3 !== 0;
+    const [fused, plain] = [alloc(kind, m * n), alloc(kind, m * n)];
+    be.matmul(da, a.view, db, b.view, fused, bias, 1, relu);
+    be.matmul(da, a.view, db, b.view, plain);
+    for (let i = 0; bias && i < plain.length; i++) plain[i] += bias[1 + (i % n)];
+    for (let i = 0; relu && i < plain.length; i++) if (plain[i] <= 0) plain[i] = 0;
+    const what = `epilogue bias=${!!bias} relu=${relu} ${kind} ${JSON.stringify([a.view, b.view])}`;
+    expect(fused, what).toEqual(plain);
   }
 }
 
@@ -76,6 +106,9 @@ for (const name of cr.listBackends()) {
         fuzz(be, kind, 5, 150);
         fuzz(be, kind, 50, 4, true);
       });
+      it.each([...FLOATS])("bias/relu epilogue = separate ops, bit for bit, %s", (kind) =>
+        epilogueExact(be, kind, 9),
+      );
       return;
     }
     for (const isa of ["avx512", "avx2", "generic"]) {
@@ -90,6 +123,13 @@ for (const name of cr.listBackends()) {
             fuzz(be, kind, 7 + t, 150);
             fuzz(be, kind, 70 + t, 6, true);
           });
+          it.each([...FLOATS])(
+            `bias/relu epilogue = separate ops, bit for bit, %s, ${t} thread(s)`,
+            (kind) => {
+              cr.setNumThreads(t);
+              epilogueExact(be, kind, 90 + t);
+            },
+          );
         }
       });
     }

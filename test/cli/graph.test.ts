@@ -37,7 +37,7 @@ describe.concurrent("chainrule graph", () => {
     expect(r.code).toBe(0);
     const dot = readFileSync(join(dir, "bwd.dot"), "utf8");
     expect(dot).toMatch(/^digraph /);
-    expect(dot).toContain("matmul backward");
+    expect(dot).toContain("linear backward");
     expect(dot).toContain("0.weight.grad");
   });
 

@@ -34,6 +34,7 @@ function unaryRow(
     case "erf": for (; k < end; k++, i += s) o[k] = erf(x[i]); return; // prettier-ignore
     case "sin": for (; k < end; k++, i += s) o[k] = Math.sin(x[i]); return; // prettier-ignore
     case "cos": for (; k < end; k++, i += s) o[k] = Math.cos(x[i]); return; // prettier-ignore
+    case "relu": for (; k < end; k++, i += s) o[k] = x[i] <= 0 ? 0 : x[i]; return; // prettier-ignore
     default:
       op satisfies never;
   }
@@ -80,6 +81,7 @@ function binaryRow(
     case "pow": for (; k < end; k++, i += sa, j += sb) o[k] = Math.pow(a[i], b[j]); return;
     case "maximum": for (; k < end; k++, i += sa, j += sb) o[k] = Math.max(a[i], b[j]); return;
     case "minimum": for (; k < end; k++, i += sa, j += sb) o[k] = Math.min(a[i], b[j]); return;
+    case "reluGrad": for (; k < end; k++, i += sa, j += sb) o[k] = b[j] <= 0 ? 0 : a[i]; return;
     case "eq": for (; k < end; k++, i += sa, j += sb) o[k] = a[i] === b[j] ? 1 : 0; return;
     case "ne": for (; k < end; k++, i += sa, j += sb) o[k] = a[i] !== b[j] ? 1 : 0; return;
     case "lt": for (; k < end; k++, i += sa, j += sb) o[k] = a[i] < b[j] ? 1 : 0; return;

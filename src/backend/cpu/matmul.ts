@@ -1,10 +1,22 @@
 // Batched matrix product on the cpu: walks the (broadcast) batch dims and hands each m×k · k×n product,
-// whatever its strides, to gemm.ts (a direct loop when small, packed and register-tiled when not).
+// whatever its strides, to gemm.ts (a direct loop when small, packed and register-tiled when not), then
+// adds the bias to every stored row (a separate pass: the cpu backend is the spec, not the fast path).
 import type { TypedArray, View } from "../backend.js";
 import { gemm, type Gemm } from "./gemm.js";
 import { Walker, contiguous } from "./walker.js";
 
-export function matmul(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray): void {
+// prettier-ignore
+export function matmul(
+  a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray, bias?: TypedArray, bo = 0, relu = false,
+): void {
+  products(a, av, b, bv, out);
+  const n = bv.shape[bv.shape.length - 1];
+  if (bias && n > 0)
+    for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] += bias[bo + j];
+  if (relu) for (let i = 0; i < out.length; i++) if (out[i] <= 0) out[i] = 0;
+}
+
+function products(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray): void {
   const r = av.shape.length;
   const m = av.shape[r - 2];
   const k = av.shape[r - 1];

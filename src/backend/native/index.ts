@@ -30,7 +30,7 @@ interface Addon {
   argReduce(isMax: number, x: TypedArray, out: Int32Array): void;
   gather(x: TypedArray, idx: Int32Array, out: TypedArray): void;
   scatterAdd(out: TypedArray, idx: Int32Array, src: TypedArray): void;
-  matmul(a: TypedArray, b: TypedArray, out: TypedArray): void;
+  matmul(a: TypedArray, b: TypedArray, out: TypedArray, bias?: TypedArray): void;
   setNumThreads(n: number): void;
   numThreads(): number;
   isa(): string;
@@ -164,19 +164,22 @@ function makeBackend(native: Addon): Backend {
       extra(axis);
       native.argReduce(op === "argmax" ? 1 : 0, x, out);
     },
-    matmul(a, av, b, bv, out) {
+    matmul(a, av, b, bv, out, bias?, biasOffset = 0, relu = false) {
       const r = av.shape.length;
       const [m, k, n] = [av.shape[r - 2], av.shape[r - 1], bv.shape[r - 1]];
-      const typed = isFloat(a) && sameType(a, b) && sameType(a, out);
+      const typed = isFloat(a) && sameType(a, b) && sameType(a, out) && (!bias || sameType(a, bias));
       if (!typed || r > MAX_DIMS || numel(av.shape) * n < nativeLimits.minMatmulMacs)
-        return cpu.matmul(a, av, b, bv, out);
+        return cpu.matmul(a, av, b, bv, out, bias, biasOffset, relu);
       desc[0] = r;
       [desc[1], desc[2], desc[3]] = [m, k, n];
       for (let i = 0; i < r - 2; i++) desc[4 + i] = av.shape[i];
       at = 2 + r;
       operand(av.strides, av.offset);
       operand(bv.strides, bv.offset);
-      native.matmul(a, b, out);
+      extra(biasOffset);
+      extra(relu ? 1 : 0);
+      if (bias) native.matmul(a, b, out, bias);
+      else native.matmul(a, b, out);
     },
     copy(x, xv, out, ov?: View) {
       // Same-type contiguous copies are one TypedArray.set in the cpu backend already.

@@ -5,45 +5,10 @@ import { Tensor } from "../../tensor/tensor.js";
 import { check, fmtShape } from "../../util/errors.js";
 import { nextUniform } from "../../util/random.js";
 import { sameShape } from "../../util/shape.js";
-import {
-  add,
-  cast,
-  div,
-  eq,
-  indexSelect,
-  matmul,
-  mean,
-  mul,
-  reshape,
-  sqrt,
-  sub,
-  transpose,
-  where,
-} from "../../ops/index.js";
+import { add, cast, div, eq, indexSelect, mean, mul, reshape, sqrt, sub, where } from "../../ops/index.js";
 
-/**
- * Affine map `y = x·Wᵀ + b` (PyTorch's weight layout: out × in).
- * @param x [*, in] or [in]
- * @param weight [out, in]
- * @param bias optional [out]
- * Shape: output [*, out] ([out] for a 1-D input).
- */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  check(
-    weight.ndim === 2 && x.ndim >= 1 && x.shape[x.ndim - 1] === weight.shape[1],
-    "linear",
-    () =>
-      `input ${fmtShape(x.shape)} must end in the weight's in_features: weight is ${fmtShape(weight.shape)} (out × in)`,
-  );
-  const y = matmul(x, transpose(weight, 0, 1));
-  if (!bias) return y;
-  check(
-    sameShape(bias.shape, [weight.shape[0]]),
-    "linear",
-    () => `bias must have shape [${weight.shape[0]}], got ${fmtShape(bias.shape)}`,
-  );
-  return add(y, bias);
-}
+/** linear is a core primitive (one GEMM whose store step adds the bias): see src/ops/matmul.ts. */
+export { linear } from "../../ops/index.js";
 
 interface Affine {
   /** Elementwise scale γ (default none). */

@@ -143,7 +143,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   Call c;
   if (!parse(env, info, 3, 1, 1, c)) return fail(env, "unary: bad arguments");
   const Arr &x = c.arr[1], &o = c.arr[2];
-  if (!isFloat(x.dt) || o.dt != x.dt || c.code < 0 || c.code > kCos) return fail(env, "unary: bad types");
+  if (!isFloat(x.dt) || o.dt != x.dt || c.code < 0 || c.code > kRelu) return fail(env, "unary: bad types");
   if (!inBounds(c.d.nd, c.d.shape, c.d.strides[0], c.d.offset[0], x.length) ||
       numel(c.d.nd, c.d.shape) > o.length)
     return fail(env, "unary: view out of bounds");
@@ -259,20 +259,24 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Matmul descriptor: [r, m, k, n, batch[r-2], aStrides[r], aOffset, bStrides[r], bOffset].
+// Matmul descriptor: [r, m, k, n, batch[r-2], aStrides[r], aOffset, bStrides[r], bOffset, biasOffset, relu];
+// arguments a, b, out and an optional bias (n values from biasOffset, added to every row).
 napi_value Matmul(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Arr a, b, o;
-  if (argc < 3 || !getArray(env, argv[0], a) || !getArray(env, argv[1], b) || !getArray(env, argv[2], o))
+  Arr a, b, o, bias{DType::F32, nullptr, 0};
+  const bool hasBias = argc > 3;
+  if (argc < 3 || !getArray(env, argv[0], a) || !getArray(env, argv[1], b) || !getArray(env, argv[2], o) ||
+      (hasBias && !getArray(env, argv[3], bias)))
     return fail(env, "matmul: bad arguments");
-  if (!isFloat(a.dt) || b.dt != a.dt || o.dt != a.dt) return fail(env, "matmul: bad types");
+  if (!isFloat(a.dt) || b.dt != a.dt || o.dt != a.dt || (hasBias && bias.dt != a.dt))
+    return fail(env, "matmul: bad types");
   Instance* inst;
   napi_get_instance_data(env, reinterpret_cast<void**>(&inst));
   const double* p = inst->desc;
   const int r = p == nullptr ? 0 : static_cast<int>(p[0]);
-  if (r < 2 || r > kMaxDims || static_cast<size_t>(4 + (r - 2) + 2 * (r + 1)) > inst->descLength)
+  if (r < 2 || r > kMaxDims || static_cast<size_t>(6 + (r - 2) + 2 * (r + 1)) > inst->descLength)
     return fail(env, "matmul: bad rank");
   MatmulDesc d{};
   d.nb = r - 2;
@@ -288,13 +292,18 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   q += r + 1;
   for (int i = 0; i < r; i++) bs[i] = static_cast<int64_t>(q[i]);
   d.offb = static_cast<int64_t>(q[r]);
+  const int64_t offBias = static_cast<int64_t>(q[r + 1]);
+  const bool relu = q[r + 2] != 0;
   ashape[r - 2] = d.m, ashape[r - 1] = d.k, bshape[r - 2] = d.k, bshape[r - 1] = d.n;
   for (int i = 0; i < d.nb; i++) d.sab[i] = as[i], d.sbb[i] = bs[i];
   d.rsa = as[r - 2], d.csa = as[r - 1], d.rsb = bs[r - 2], d.csb = bs[r - 1];
   if (!inBounds(r, ashape, as, d.offa, a.length) || !inBounds(r, bshape, bs, d.offb, b.length) ||
-      numel(d.nb, d.batch) * d.m * d.n > o.length)
+      numel(d.nb, d.batch) * d.m * d.n > o.length ||
+      (hasBias && (offBias < 0 || offBias + d.n > bias.length)))
     return fail(env, "matmul: view out of bounds");
-  matmul(a.dt, a.data, b.data, o.data, d);
+  const size_t esize = a.dt == DType::F32 ? 4 : 8;
+  matmul(a.dt, a.data, b.data, o.data, d, hasBias ? static_cast<char*>(bias.data) + offBias * esize : nullptr,
+         relu);
   return nullptr;
 }
 

@@ -113,6 +113,7 @@ void unaryTyped(int op, const T* x, T* o, const Views& v) {
     case kErf: return d([](double a) { return erfJs(a); }, 40);
     case kSin: return d([](double a) { return std::sin(a); }, 8);
     case kCos: return d([](double a) { return std::cos(a); }, 8);
+    case kRelu: return unaryLoop(x, o, v, 0.3, [](T a) { return a <= 0 ? T(0) : a; });
   }
 }
 
@@ -149,6 +150,7 @@ void binaryTyped(int op, const T* a, const T* b, void* out, const Views& v) {
       return binaryLoop(a, b, o, v, 20, [](T x, T y) { return static_cast<T>(powJs(x, y)); });
     case kMaximum: return binaryLoop(a, b, o, v, 0.5, maxJs<T>);
     case kMinimum: return binaryLoop(a, b, o, v, 0.5, minJs<T>);
+    case kReluGrad: return binaryLoop(a, b, o, v, 0.3, [](T g, T y) { return y <= 0 ? T(0) : g; });
     case kEq: return binaryLoop(a, b, c, v, 0.3, [](T x, T y) -> uint8_t { return x == y; });
     case kNe: return binaryLoop(a, b, c, v, 0.3, [](T x, T y) -> uint8_t { return x != y; });
     case kLt: return binaryLoop(a, b, c, v, 0.3, [](T x, T y) -> uint8_t { return x < y; });

@@ -173,6 +173,8 @@ bool skinny(const TypeKernels<T>& kk, const Gemm<T>& g, int nt) {
         T* y = g.c + i * g.ldc + j0;
         if (g.csb == 1) kk.rows(g.k, j1 - j0, x, g.csa, g.b + j0, g.rsb, y);
         else kk.dots(g.k, j1 - j0, x, g.b + j0 * g.csb, g.csb, y, 1);
+        if (g.bias || g.relu)
+          for (int64_t j = j0; j < j1; j++) y[j - j0] = epilogue(y[j - j0], g, j);
       }
     });
     return true;
@@ -182,6 +184,7 @@ bool skinny(const TypeKernels<T>& kk, const Gemm<T>& g, int nt) {
     parallel(nt, [&](int t, int) {
       const int64_t i0 = t * chunk, i1 = i0 + chunk < g.m ? i0 + chunk : g.m;
       if (i0 < i1) kk.dots(g.k, i1 - i0, g.b, g.a + i0 * g.rsa, g.rsa, g.c + i0 * g.ldc, g.ldc);
+      for (int64_t i = i0; (g.bias || g.relu) && i < i1; i++) g.c[i * g.ldc] = epilogue(g.c[i * g.ldc], g, 0);
     });
     return true;
   }
@@ -208,6 +211,7 @@ void gemmOne(const Gemm<T>& g, int nt) {
       part.n = hi - lo;
       part.b += lo * g.csb;
       part.c += lo;
+      if (g.bias) part.bias += lo;
     } else {
       part.m = hi - lo;
       part.a += lo * g.rsa;
@@ -225,13 +229,13 @@ int threadsForProduct(int64_t m, int64_t n, int64_t k) {
 }
 
 template <typename T>
-void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d) {
+void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d, const T* bias, bool relu) {
   const int64_t* st[2] = {d.sab, d.sbb};
   const int64_t off[2] = {d.offa, d.offb};
   Walk<2> w(d.nb, d.batch, st, off);
   const int64_t items = w.total();
   const int64_t mn = d.m * d.n;
-  Gemm<T> g{d.m, d.n, d.k, a, d.rsa, d.csa, b, d.rsb, d.csb, c, d.n};
+  Gemm<T> g{d.m, d.n, d.k, a, d.rsa, d.csa, b, d.rsb, d.csb, c, d.n, bias, relu};
   const int per = threadsForProduct<T>(d.m, d.n, d.k);
   const int all = items > 1 && per < numThreads() ? threadsForProduct<T>(d.m * items, d.n, d.k) : 1;
   if (all > per) {
@@ -267,11 +271,13 @@ void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d) {
 
 }  // namespace
 
-void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d) {
+void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d, const void* bias, bool relu) {
   if (dt == DType::F32)
-    matmulTyped(static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(c), d);
+    matmulTyped(static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(c), d,
+                static_cast<const float*>(bias), relu);
   else
-    matmulTyped(static_cast<const double*>(a), static_cast<const double*>(b), static_cast<double*>(c), d);
+    matmulTyped(static_cast<const double*>(a), static_cast<const double*>(b), static_cast<double*>(c), d,
+                static_cast<const double*>(bias), relu);
 }
 
 const char* gemmIsa() { return active->name; }

@@ -8,7 +8,11 @@
 
 namespace cr {
 
-/** One product C[m,n] = A[m,k]·B[k,n]: A and B at any strides, C row-major with leading dimension ldc. */
+/**
+ * One product C[m,n] = A[m,k]·B[k,n]: A and B at any strides, C row-major with leading dimension ldc;
+ * with a bias (n contiguous values, or null), each element is stored as round(A·B) + bias[j], then with
+ * relu set as max(0, ·) (NaN kept).
+ */
 template <typename T>
 struct Gemm {
   int64_t m, n, k;
@@ -18,7 +22,16 @@ struct Gemm {
   int64_t rsb, csb;
   T* c;
   int64_t ldc;
+  const T* bias;
+  bool relu;
 };
+
+/** What the store step makes of a finished element C(·, j): + bias[j], then max(0, ·), as configured. */
+template <typename T>
+inline T epilogue(T s, const Gemm<T>& g, int64_t j) {
+  if (g.bias) s += g.bias[j];
+  return g.relu && s <= 0 ? T(0) : s;
+}
 
 /** A batched product as the backend's matmul sees it: [...batch, m, k] · [...batch, k, n]. */
 struct MatmulDesc {
@@ -30,7 +43,7 @@ struct MatmulDesc {
   int64_t offa, offb;
 };
 
-void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d);
+void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d, const void* bias, bool relu);
 
 /** The kernel set in use: "avx512", "avx2" or "generic". */
 const char* gemmIsa();

@@ -140,17 +140,22 @@ inline void contiguousStrides(int nd, const int64_t* shape, int64_t* out) {
 using TaskFn = void (*)(void* ctx, int t, int nt);
 int numThreads();
 void setNumThreads(int n);
-/** Runs fn(ctx, t, nt) for t = 0..nt-1, the caller doing t = 0; returns when all are done. */
-void runParallel(int nt, TaskFn fn, void* ctx);
+/**
+ * Runs fn(ctx, t, nt) for t = 0..nt-1 on up to numThreads() threads (the caller one of them; parts are
+ * claimed in order by whichever thread is free); returns when all are done. With `wake` false, workers
+ * that have gone to sleep are left asleep (a small job is over before they would arrive).
+ */
+void runParallel(int nt, TaskFn fn, void* ctx, bool wake = true);
 
 template <typename F>
-void parallel(int nt, F&& f) {
+void parallel(int nt, F&& f, bool wake = true) {
   if (nt <= 1) {
     f(0, 1);
     return;
   }
+  using G = std::remove_reference_t<F>;
   runParallel(
-      nt, [](void* c, int t, int n) { (*static_cast<F*>(c))(t, n); }, &f);
+      nt, [](void* c, int t, int n) { (*static_cast<G*>(c))(t, n); }, &f, wake);
 }
 
 /** Splits [0, total) into nt nearly equal parts; part t is [lo, hi). */
@@ -165,6 +170,32 @@ inline int threadsFor(double work) {
   if (nt <= 1 || work < 5e4) return 1;
   const int want = static_cast<int>(work / 2.5e4);
   return want < nt ? (want < 1 ? 1 : want) : nt;
+}
+
+/**
+ * Parts to split `units` independent items (about `work` ns in all) into for the pool: one below
+ * kMinParallelNs of work; else up to four per thread, none under kMinPartNs, so that a worker that
+ * starts late still takes a share. Kernels give each output to exactly one part, so results never
+ * depend on the split.
+ */
+inline int partsFor(double work, int64_t units) {
+  constexpr double kMinParallelNs = 1.5e4, kMinPartNs = 4e3;
+  const int nt = numThreads();
+  if (nt <= 1 || work < kMinParallelNs || units < 2) return 1;
+  double parts = work / kMinPartNs;
+  if (parts > 4.0 * nt) parts = 4.0 * nt;
+  if (parts > static_cast<double>(units)) parts = static_cast<double>(units);
+  return parts < 2 ? 2 : static_cast<int>(parts);
+}
+
+/**
+ * Runs f(t, parts) for the parts partsFor(work, units) picks. Jobs under kWakeNs only use workers that
+ * are awake (still polling after a recent job): waking a sleeping one takes longer than such a job.
+ */
+template <typename F>
+void parallelFor(double work, int64_t units, F&& f) {
+  constexpr double kWakeNs = 2e5;
+  parallel(partsFor(work, units), f, work >= kWakeNs);
 }
 
 }  // namespace cr

@@ -69,8 +69,7 @@ T signJs(T v) {
 // Splits the elements of a walk over threads; fn(pos, len) gets row pieces. `cost` ≈ ns per element.
 template <int K, typename F>
 void forRows(Walk<K>& w, double cost, F&& fn) {
-  const int nt = threadsFor(static_cast<double>(w.total()) * cost);
-  parallel(nt, [&](int t, int n) {
+  parallelFor(static_cast<double>(w.total()) * cost, w.total(), [&](int t, int n) {
     int64_t e0, e1;
     split(w.total(), t, n, e0, e1);
     Walk<K> wt = w;

@@ -1,11 +1,14 @@
-// A small persistent thread pool: workers start on first use, sleep on a condition variable between
-// jobs (after a short spin, so that back-to-back kernels in a training step do not pay a wake-up each)
-// and are never joined (they die with the process). A job's parts are claimed from a counter by
-// whoever comes first, the caller included: a worker that the OS schedules late (a busy machine) finds
-// the parts taken and the caller never waits for it. One job runs at a time; a second caller (another
-// JavaScript thread) runs its job's parts serially instead of waiting.
+// A small persistent thread pool: workers start on first use, poll for the next job for a while after
+// each one (yielding the core to anything else runnable), then sleep on a condition variable; they are
+// never joined (they die with the process). A job's parts, which may outnumber the threads, are claimed
+// from a counter by whoever comes first, the caller included: a worker that the OS schedules late (a
+// busy machine) finds the parts taken and the caller never waits for it. Small jobs leave sleeping
+// workers asleep. One job runs at a time; a second caller (another JavaScript thread) runs its job's
+// parts serially instead of waiting. CHAINRULE_SPIN_US overrides how long workers poll (kSpinUs).
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -22,7 +25,27 @@
 namespace cr {
 namespace {
 
-constexpr int kSpin = 4000;  // pause instructions a thread spins through before it sleeps (~50-100 µs)
+constexpr int kSpin = 4000;  // pause instructions the caller spins through waiting for workers (~50-100 µs)
+
+// How long an idle worker polls for the next job before it sleeps. The kernels of a training step come
+// tens to hundreds of µs apart; waking a sleeping worker costs 50-150 µs on the bench VM, and on a busy
+// machine the woken worker often lands on the caller's core and preempts it (a 2 × 25 µs job then took
+// 160 µs instead of 50). Polling yields the core whenever anything else wants it.
+constexpr int kSpinUs = 300;
+
+int64_t nowNs() {
+  using namespace std::chrono;
+  return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t spinNs() {
+  static const int64_t ns = [] {
+    const char* e = std::getenv("CHAINRULE_SPIN_US");
+    const long long us = e != nullptr ? std::atoll(e) : kSpinUs;
+    return static_cast<int64_t>(us < 0 ? 0 : us) * 1000;
+  }();
+  return ns;
+}
 
 // state_: [job generation : 32 | closed : 1 | workers inside the job : 31]
 constexpr uint64_t kClosed = 1ull << 31;
@@ -33,13 +56,13 @@ class Pool {
   int threads() const { return want_.load(std::memory_order_relaxed); }
   void setThreads(int n) { want_.store(n < 1 ? 1 : (n > 256 ? 256 : n), std::memory_order_relaxed); }
 
-  void run(int nt, TaskFn fn, void* ctx) {
+  void run(int nt, TaskFn fn, void* ctx, bool wake) {
     std::unique_lock<std::mutex> job(jobLock_, std::try_to_lock);
-    if (!job.owns_lock()) {
+    if (job.owns_lock()) grow((nt < threads() ? nt : threads()) - 1);
+    if (!job.owns_lock() || (!wake && awake_.load(std::memory_order_acquire) == 0)) {
       for (int t = 0; t < nt; t++) fn(ctx, t, nt);
       return;
     }
-    grow(nt - 1);
     {
       std::lock_guard<std::mutex> lk(m_);
       fn_ = fn;
@@ -50,7 +73,7 @@ class Pool {
       state_.store(static_cast<uint64_t>(static_cast<uint32_t>(generation_)) << 32, std::memory_order_seq_cst);
       published_.store(generation_, std::memory_order_release);
     }
-    start_.notify_all();
+    if (wake) start_.notify_all();
     for (int t; (t = next_.fetch_add(1, std::memory_order_acq_rel)) < nt;) fn(ctx, t, nt);
     // Close the job to latecomers, then wait for the workers still inside it.
     state_.fetch_or(kClosed, std::memory_order_seq_cst);
@@ -65,6 +88,7 @@ class Pool {
   void grow(int workers) {
     while (static_cast<int>(workers_.size()) < workers) {
       const uint64_t seen = published_.load(std::memory_order_acquire);
+      awake_.fetch_add(1, std::memory_order_acq_rel);
       workers_.emplace_back([this, seen] { loop(seen); });
       workers_.back().detach();
     }
@@ -72,13 +96,23 @@ class Pool {
 
   void loop(uint64_t seen) {
     for (;;) {
-      for (int i = 0; i < kSpin && published_.load(std::memory_order_acquire) == seen; i++) CR_PAUSE();
+      const int64_t until = nowNs() + spinNs();
+      for (int i = 1; published_.load(std::memory_order_acquire) == seen; i++) {
+        CR_PAUSE();
+        if ((i & 63) != 0) continue;
+        if (nowNs() > until) break;
+        std::this_thread::yield();
+      }
       TaskFn fn;
       void* ctx;
       int nt;
       {
         std::unique_lock<std::mutex> lk(m_);
-        start_.wait(lk, [&] { return published_.load(std::memory_order_acquire) != seen; });
+        if (published_.load(std::memory_order_acquire) == seen) {
+          awake_.fetch_sub(1, std::memory_order_acq_rel);
+          start_.wait(lk, [&] { return published_.load(std::memory_order_acquire) != seen; });
+          awake_.fetch_add(1, std::memory_order_acq_rel);
+        }
         seen = generation_;
         fn = fn_;
         ctx = ctx_;
@@ -112,6 +146,7 @@ class Pool {
   std::atomic<uint64_t> published_{0};     // generation_, readable without the lock (for spinning)
   std::atomic<uint64_t> state_{0};
   std::atomic<int> next_{0};
+  std::atomic<int> awake_{0};  // workers not asleep on start_
   TaskFn fn_ = nullptr;
   void* ctx_ = nullptr;
   int nt_ = 1;
@@ -132,12 +167,12 @@ Pool& pool() {
 
 int numThreads() { return pool().threads(); }
 void setNumThreads(int n) { pool().setThreads(n); }
-void runParallel(int nt, TaskFn fn, void* ctx) {
+void runParallel(int nt, TaskFn fn, void* ctx, bool wake) {
   if (nt <= 1) {
     fn(ctx, 0, 1);
     return;
   }
-  pool().run(nt, fn, ctx);
+  pool().run(nt, fn, ctx, wake);
 }
 
 }  // namespace cr

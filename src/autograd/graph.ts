@@ -14,6 +14,8 @@ export class Node {
   retained: Tensor | null = null;
   /** The gradient of the output gathered so far by a running backward sweep (backward.ts's scratch). */
   pending: Tensor | null = null;
+  /** The stamp of the last backward sweep that visited this node (backward.ts's scratch). */
+  mark = 0;
   private savedVersions: number[];
 
   constructor(

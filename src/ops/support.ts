@@ -1,6 +1,6 @@
 // Small helpers every op file uses: fresh outputs, scalar operands, broadcast views.
 import type { View } from "../backend/backend.js";
-import { allocate, isFloat, type DType } from "../tensor/dtype.js";
+import { allocateOutput, isFloat, type DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { check } from "../util/errors.js";
 import { normalizeDim, numel, sameShape } from "../util/shape.js";
@@ -12,7 +12,7 @@ export interface KeepDim {
 
 /** A fresh zero-filled contiguous tensor. */
 export function empty(shape: readonly number[], dtype: DType): Tensor {
-  return Tensor.fromData(allocate(dtype, numel(shape)), shape, dtype);
+  return Tensor.fromData(allocateOutput(dtype, numel(shape)), shape, dtype);
 }
 
 /** A tensor of `t`'s shape and dtype filled with `value`, not connected to any graph. */

@@ -62,8 +62,8 @@ const tieWeight = (win: Tensor, tie: Tensor, g: Tensor): Tensor =>
 // prettier-ignore
 const binaryRules: { [P in BinaryOp]: BinaryRule } = {
   add: (g) => [g, g],                                        // d(a+b) = da + db
-  sub: (g) => [g, neg(g)],                                   // d(a-b) = da - db
-  mul: (g, a, b) => [mul(g, b), mul(g, a)],                  // d(ab) = b da + a db
+  sub: (g, _a, b) => [g, b.requiresGrad ? neg(g) : null],    // d(a-b) = da - db
+  mul: (g, a, b) => [a.requiresGrad ? mul(g, b) : null, b.requiresGrad ? mul(g, a) : null], // d(ab) = b da + a db
   div: (g, a, b) => [div(g, b), b.requiresGrad ? neg(div(mul(g, a), mul(b, b))) : null], // d(a/b) = da/b - a db/b²
   // d aᵇ = b aᵇ⁻¹ da + aᵇ ln a db; PyTorch masks da where b = 0 and db where a = 0, b ≥ 0
   pow: (g, a, b, y) => [

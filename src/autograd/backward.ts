@@ -124,8 +124,8 @@ function reverse(
 ): (Tensor | null)[] {
   const leaves = new Map<Tensor, Tensor>();
   const wanted = inputs && new Map<Node, Tensor>();
+  const found = inputs && new Map<Tensor, Tensor>();
   for (const x of inputs ?? []) if (x.gradFn) wanted?.set(x.gradFn, x);
-  const found = new Map<Tensor, Tensor>();
   const accumulate = (t: Tensor, g: Tensor) => {
     if (!t.requiresGrad) return;
     const g0 = g;
@@ -160,7 +160,7 @@ function reverse(
     node.pending = null;
     for (const x of node.inputs) use(x, OUTSIDE, id); // a rule might hand back a forward tensor
     const target = wanted?.get(node);
-    if (target) found.set(target, g);
+    if (target) found?.set(target, g);
     if (node.retained && !inputs) node.retained.grad = own(node.retained.grad, g, opts.createGraph);
     const results = node.apply(g);
     if (isAnomalyEnabled()) checkGradients(node, results);
@@ -175,12 +175,13 @@ function reverse(
     // As in PyTorch, a recorded backward keeps the graph: the second pass runs through it again.
     if (!(opts.retainGraph ?? opts.createGraph)) node.release();
   }
-  if (inputs) return inputs.map((x) => (x.gradFn ? found.get(x) : leaves.get(x)) ?? null);
+  if (found) return inputs.map((x) => (x.gradFn ? found.get(x) : leaves.get(x)) ?? null);
   // A sweep nested in a rule re-stamps storages, so their counts are only trusted without one.
   const trusted = stamp === id && !opts.createGraph && !observer;
   for (const [leaf, g] of leaves) {
     const steal = trusted && !leaf.grad && g.storage.mark === id && g.storage.holders === 1 && ownsStorage(g);
-    leaf.grad = steal ? g.detach() : own(leaf.grad, g, opts.createGraph);
+    // a rule's fresh result outside any graph needs no detached copy of its own
+    leaf.grad = !steal ? own(leaf.grad, g, opts.createGraph) : g.gradFn || g.requiresGrad ? g.detach() : g;
   }
   return [];
 }

@@ -8,6 +8,8 @@ import { isGradEnabled } from "./grad-mode.js";
 /** A vector-Jacobian product: the gradient w.r.t. the output → the gradient w.r.t. each input. */
 export type BackwardRule = (grad: Tensor) => (Tensor | null)[];
 
+const NONE: readonly Tensor[] = [];
+
 export class Node {
   site: string | null = null;
   /** The output tensor, when it asked to keep its gradient (retainGrad). */
@@ -51,11 +53,9 @@ export class Node {
 
   release(): void {
     this.rule = null;
-    this.saved = [];
+    this.saved = NONE;
   }
 }
-
-const NONE: readonly Tensor[] = [];
 
 /** Whether an op on these inputs is recorded: grad mode is on and one of them requires grad. */
 export function wantsGrad(a: Tensor, b?: Tensor): boolean {

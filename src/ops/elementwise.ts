@@ -4,7 +4,7 @@
 import { backend, type BinaryOp, type CompareOp, type UnaryOp } from "../backend/backend.js";
 import { record, wantsGrad } from "../autograd/graph.js";
 import { isFloat, promoteTypes, type DType } from "../tensor/dtype.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { check } from "../util/errors.js";
 import { broadcastShapes, sameShape } from "../util/shape.js";
 import { broadcastView, empty, toTensor, type Arg } from "./support.js";
@@ -75,8 +75,8 @@ const binaryRules: { [P in BinaryOp]: BinaryRule } = {
 };
 
 function binary(op: BinaryOp, a: Arg, b: Arg): Tensor {
-  const ta = operand(op, a, b);
-  const tb = operand(op, b, a);
+  const ta = a instanceof Tensor ? a : operand(op, a, b);
+  const tb = b instanceof Tensor ? b : operand(op, b, a);
   const dtype = promoteTypes(ta.dtype, tb.dtype);
   const outType = op === "div" && !isFloat(dtype) ? "float32" : dtype === "bool" ? "int32" : dtype;
   const shape = outShape(op, ta, tb);
@@ -94,7 +94,7 @@ function operand(op: string, x: Arg, other: Arg): Tensor {
 }
 
 function outShape(op: string, a: Tensor, b: Tensor): readonly number[] {
-  if (b.ndim === 0 || sameShape(a.shape, b.shape)) return a.shape;
+  if (a.shape === b.shape || b.shape.length === 0 || sameShape(a.shape, b.shape)) return a.shape;
   return a.ndim === 0 ? b.shape : broadcastShapes(op, a.shape, b.shape);
 }
 

@@ -43,14 +43,14 @@ describe("Module children (cached between calls)", () => {
     const seq = new nn.Sequential(new nn.Identity(), new nn.Identity());
     const x = cr.tensor([-1, 2]);
     expect(Array.from(seq.forward(x).toTypedArray())).toEqual([-1, 2]);
-    (seq as unknown as Record<string, nn.Module>)["1"] = new nn.ReLU();
+    (seq as unknown as Record<string, cr.nn.Module>)["1"] = new nn.ReLU();
     expect(Array.from(seq.forward(x).toTypedArray())).toEqual([0, 2]);
-    (seq as unknown as Record<string, nn.Module>)["2"] = new nn.Tanh();
+    (seq as unknown as Record<string, cr.nn.Module>)["2"] = new nn.Tanh();
     expect(seq.children().map((m) => m.constructor.name)).toEqual(["Identity", "ReLU", "Tanh"]);
     expect(seq.forward(x).toTypedArray()[1]).toBeCloseTo(Math.tanh(2), 6);
 
     class Holder extends nn.Module {
-      head: nn.Module | null = null;
+      head: cr.nn.Module | null = null;
       forward(t: cr.Tensor) {
         return t;
       }

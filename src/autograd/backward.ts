@@ -1,6 +1,5 @@
 // The reverse sweep: sort the graph (iteratively, so 200k-op chains are fine), call each node's rule
 // once in reverse topological order, undo broadcasting, and accumulate gradients at the leaves.
-import type { Storage } from "../tensor/storage.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { cast, contiguous, onesLikeOf, sumTo, add } from "../ops/index.js";
 import { ChainruleError, check, fmtShape } from "../util/errors.js";
@@ -56,14 +55,17 @@ export function observeSweep<T>(obs: SweepObserver, fn: () => T): T {
   }
 }
 
-function topoOrder(roots: readonly Tensor[]): Node[] {
+// Sweeps stamp what they visit (node.mark, storage.mark) instead of keeping Sets and Maps: cheaper for
+// the small graphs of a training step, and a nested sweep is caught by its fresh stamp.
+let stamp = 0;
+
+function topoOrder(roots: readonly Tensor[], id: number): Node[] {
   const order: Node[] = [];
-  const seen = new Set<Node>();
   const stack: Node[] = [];
   const next: number[] = []; // per stack entry: the next input to visit
   for (const r of roots) {
-    if (!r.gradFn || seen.has(r.gradFn)) continue;
-    seen.add(r.gradFn);
+    if (!r.gradFn || r.gradFn.mark === id) continue;
+    r.gradFn.mark = id;
     stack.push(r.gradFn);
     next.push(0);
     while (stack.length > 0) {
@@ -71,8 +73,8 @@ function topoOrder(roots: readonly Tensor[]): Node[] {
       const node = stack[top];
       if (next[top] < node.inputs.length) {
         const child = node.inputs[next[top]++].gradFn;
-        if (child && !seen.has(child)) {
-          seen.add(child);
+        if (child && child.mark !== id) {
+          child.mark = id;
           stack.push(child);
           next.push(0);
         }
@@ -93,12 +95,22 @@ function sweep(
   opts: BackwardOptions,
 ): (Tensor | null)[] {
   const run = opts.createGraph ? enableGrad : noGrad;
-  const order = topoOrder(roots);
+  const id = ++stamp;
+  const order = topoOrder(roots, id);
   try {
-    return run(() => reverse(order, roots, gradOutputs, inputs, opts));
+    return run(() => reverse(order, roots, gradOutputs, inputs, opts, id));
   } finally {
     for (const node of order) node.pending = null; // a failed sweep leaves nothing behind
   }
+}
+
+// How many live holders a gradient's storage has in sweep `id` (rule results, sums, leaves; a node's
+// pending gradient stops counting once its rule has run). A leaf gradient whose storage has one holder
+// is a fresh buffer that nothing else sees, and becomes .grad without a copy; outside storages never do.
+function use(t: Tensor, n: number, id: number): void {
+  const s = t.storage;
+  if (s.mark !== id) [s.mark, s.holders] = [id, 0];
+  s.holders += n;
 }
 
 // Gradients wait in node.pending until their node's turn; leaves collect theirs in a map.
@@ -108,68 +120,68 @@ function reverse(
   gradOutputs: readonly (Tensor | undefined)[],
   inputs: readonly Tensor[] | null,
   opts: BackwardOptions,
+  id: number,
 ): (Tensor | null)[] {
   const leaves = new Map<Tensor, Tensor>();
-  const wanted = new Map<Node, Tensor>();
-  for (const x of inputs ?? []) if (x.gradFn) wanted.set(x.gradFn, x);
-  const found = new Map<Tensor, Tensor>();
-  // How many live holders each gradient's storage has (rule results, sums, leaves; a node's pending
-  // gradient stops counting once its rule has run). A leaf gradient whose storage has one holder is a
-  // fresh buffer that nothing else sees, and becomes .grad without a copy; outside storages never do.
-  const uses = new Map<Storage, number>();
-  const use = (t: Tensor, n: number) => uses.set(t.storage, (uses.get(t.storage) ?? 0) + n);
+  const wanted = inputs && new Map<Node, Tensor>();
+  const found = inputs && new Map<Tensor, Tensor>();
+  for (const x of inputs ?? []) if (x.gradFn) wanted?.set(x.gradFn, x);
   const accumulate = (t: Tensor, g: Tensor) => {
     if (!t.requiresGrad) return;
     const g0 = g;
     if (!sameShape(g.shape, t.shape)) g = sumTo(g, t.shape);
     if (g.dtype !== t.dtype) g = cast(g, t.dtype);
-    if (g !== g0) use(g, 1);
+    if (g !== g0) use(g, 1, id);
     const prev = t.gradFn ? t.gradFn.pending : leaves.get(t);
     const sum = prev ? add(prev, g) : g;
-    if (prev) use(sum, 1);
+    if (prev) use(sum, 1, id);
     if (t.gradFn) t.gradFn.pending = sum;
     else leaves.set(t, sum);
   };
-  roots.forEach((r, i) => {
+  for (let i = 0; i < roots.length; i++) {
+    const r = roots[i];
     check(
       r.requiresGrad,
       "backward",
       () => `output ${i} (shape ${fmtShape(r.shape)}) does not require grad and has no gradFn`,
     );
     const g = gradOutputs[i] ?? implicitGrad(r);
-    use(g, OUTSIDE); // the caller's (or a constant's) storage: never stolen
+    use(g, OUTSIDE, id); // the caller's (or a constant's) storage: never stolen
     check(
       sameShape(g.shape, r.shape),
       "backward",
       () => `gradOutput has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(r.shape)}`,
     );
     accumulate(r, g);
-  });
+  }
   for (const node of order) {
     const g = node.pending;
     if (!g) continue;
     node.pending = null;
-    for (const x of node.inputs) use(x, OUTSIDE); // a rule might hand back a forward tensor
-    const target = inputs ? wanted.get(node) : undefined;
-    if (target) found.set(target, g);
+    for (const x of node.inputs) use(x, OUTSIDE, id); // a rule might hand back a forward tensor
+    const target = wanted?.get(node);
+    if (target) found?.set(target, g);
     if (node.retained && !inputs) node.retained.grad = own(node.retained.grad, g, opts.createGraph);
     const results = node.apply(g);
     if (isAnomalyEnabled()) checkGradients(node, results);
     observer?.(node, g, results);
-    use(g, -1); // results that are g or views of it count on their own
+    use(g, -1, id); // results that are g or views of it count on their own
     for (let k = 0; k < node.inputs.length; k++) {
       const gk = results[k];
       if (!gk) continue;
-      use(gk, 1);
+      use(gk, 1, id);
       accumulate(node.inputs[k], gk);
     }
     // As in PyTorch, a recorded backward keeps the graph: the second pass runs through it again.
     if (!(opts.retainGraph ?? opts.createGraph)) node.release();
   }
-  if (inputs) return inputs.map((x) => (x.gradFn ? found.get(x) : leaves.get(x)) ?? null);
+  if (found) return inputs.map((x) => (x.gradFn ? found.get(x) : leaves.get(x)) ?? null);
+  // A sweep nested in a rule re-stamps storages, so their counts are only trusted without one.
+  const trusted = stamp === id && !opts.createGraph && !observer;
   for (const [leaf, g] of leaves) {
-    const steal = !opts.createGraph && !observer && !leaf.grad && uses.get(g.storage) === 1 && ownsStorage(g);
-    leaf.grad = steal ? g.detach() : own(leaf.grad, g, opts.createGraph);
+    const steal = trusted && !leaf.grad && g.storage.mark === id && g.storage.holders === 1 && ownsStorage(g);
+    // a rule's fresh result outside any graph needs no detached copy of its own
+    leaf.grad = !steal ? own(leaf.grad, g, opts.createGraph) : g.gradFn || g.requiresGrad ? g.detach() : g;
   }
   return [];
 }

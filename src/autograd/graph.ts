@@ -8,12 +8,16 @@ import { isGradEnabled } from "./grad-mode.js";
 /** A vector-Jacobian product: the gradient w.r.t. the output → the gradient w.r.t. each input. */
 export type BackwardRule = (grad: Tensor) => (Tensor | null)[];
 
+const NONE: readonly Tensor[] = [];
+
 export class Node {
   site: string | null = null;
   /** The output tensor, when it asked to keep its gradient (retainGrad). */
   retained: Tensor | null = null;
   /** The gradient of the output gathered so far by a running backward sweep (backward.ts's scratch). */
   pending: Tensor | null = null;
+  /** The stamp of the last backward sweep that visited this node (backward.ts's scratch). */
+  mark = 0;
   private savedVersions: number[];
 
   constructor(
@@ -49,11 +53,9 @@ export class Node {
 
   release(): void {
     this.rule = null;
-    this.saved = [];
+    this.saved = NONE;
   }
 }
-
-const NONE: readonly Tensor[] = [];
 
 /** Whether an op on these inputs is recorded: grad mode is on and one of them requires grad. */
 export function wantsGrad(a: Tensor, b?: Tensor): boolean {

@@ -66,6 +66,7 @@ export abstract class Module {
   readonly #slots = new Map<string, Slot>();
   readonly #hooks = new Set<ForwardHook>();
   #ownForward: PropertyDescriptor | undefined;
+  #kids: { keys: string[]; values: unknown[]; list: [string, Module][] } | null = null;
 
   /** The computation; a Module is called as `module.forward(...inputs)`. */
   abstract forward(...inputs: Tensor[]): Tensor;
@@ -114,10 +115,12 @@ export abstract class Module {
     this.#sync();
     this.#slots.set(name, { kind, persistent });
     this.#props()[name] = value;
+    this.#kids = null;
   }
 
   /** Removes a registered member (used by containers). */
   protected unregister(name: string): void {
+    this.#kids = null;
     this.#slots.delete(name);
     Reflect.deleteProperty(this, name);
   }
@@ -167,10 +170,25 @@ export abstract class Module {
   // ---- traversal ----
   /** Direct children with their names. */
   namedChildren(): [string, Module][] {
-    return this.#members<Module>("module");
+    return this.#children().map(([n, m]) => [n, m]);
   }
   children(): Module[] {
-    return this.namedChildren().map(([, m]) => m);
+    return this.#children().map(([, m]) => m);
+  }
+
+  // A Sequential asks for its children on every forward: they are kept while the own properties (names
+  // and values) stay the same, which one look at Object.keys and the values confirms (~2x cheaper).
+  #children(): readonly [string, Module][] {
+    const keys = Object.keys(this);
+    const props = this.#props();
+    const c = this.#kids;
+    let same = c !== null && c.keys.length === keys.length;
+    for (let i = 0; same && i < keys.length; i++)
+      same = keys[i] === c!.keys[i] && props[keys[i]] === c!.values[i];
+    if (same) return c!.list;
+    const list = this.#members<Module>("module");
+    this.#kids = { keys, values: keys.map((k) => props[k]), list };
+    return list;
   }
   /** This module and every descendant, pre-order, each once; this module's name is `prefix` ("" by default). */
   namedModules(prefix = ""): [string, Module][] {

@@ -4,7 +4,7 @@
 import { backend, type BinaryOp, type CompareOp, type UnaryOp } from "../backend/backend.js";
 import { record, wantsGrad } from "../autograd/graph.js";
 import { isFloat, promoteTypes, type DType } from "../tensor/dtype.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { check } from "../util/errors.js";
 import { broadcastShapes, sameShape } from "../util/shape.js";
 import { broadcastView, empty, toTensor, type Arg } from "./support.js";
@@ -69,8 +69,8 @@ const tieWeight = (win: Tensor, tie: Tensor, g: Tensor): Tensor =>
 // prettier-ignore
 const binaryRules: { [P in BinaryOp]: BinaryRule } = {
   add: (g) => [g, g],                                        // d(a+b) = da + db
-  sub: (g) => [g, neg(g)],                                   // d(a-b) = da - db
-  mul: (g, a, b) => [mul(g, b), mul(g, a)],                  // d(ab) = b da + a db
+  sub: (g, _a, b) => [g, b.requiresGrad ? neg(g) : null],    // d(a-b) = da - db
+  mul: (g, a, b) => [a.requiresGrad ? mul(g, b) : null, b.requiresGrad ? mul(g, a) : null], // d(ab) = b da + a db
   div: (g, a, b) => [div(g, b), b.requiresGrad ? neg(div(mul(g, a), mul(b, b))) : null], // d(a/b) = da/b - a db/b²
   // d aᵇ = b aᵇ⁻¹ da + aᵇ ln a db; PyTorch masks da where b = 0 and db where a = 0, b ≥ 0
   pow: (g, a, b, y) => [
@@ -83,8 +83,8 @@ const binaryRules: { [P in BinaryOp]: BinaryRule } = {
 };
 
 function binary(op: BinaryOp, a: Arg, b: Arg): Tensor {
-  const ta = operand(op, a, b);
-  const tb = operand(op, b, a);
+  const ta = a instanceof Tensor ? a : operand(op, a, b);
+  const tb = b instanceof Tensor ? b : operand(op, b, a);
   const dtype = promoteTypes(ta.dtype, tb.dtype);
   const outType = op === "div" && !isFloat(dtype) ? "float32" : dtype === "bool" ? "int32" : dtype;
   const shape = outShape(op, ta, tb);
@@ -102,7 +102,7 @@ function operand(op: string, x: Arg, other: Arg): Tensor {
 }
 
 function outShape(op: string, a: Tensor, b: Tensor): readonly number[] {
-  if (b.ndim === 0 || sameShape(a.shape, b.shape)) return a.shape;
+  if (a.shape === b.shape || b.shape.length === 0 || sameShape(a.shape, b.shape)) return a.shape;
   return a.ndim === 0 ? b.shape : broadcastShapes(op, a.shape, b.shape);
 }
 

@@ -5,7 +5,7 @@ import { record, wantsGrad } from "../autograd/graph.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { promoteTypes } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { check, fmtShape } from "../util/errors.js";
+import { ChainruleError, check, fmtShape } from "../util/errors.js";
 import { checkShape, contiguousStrides, normalizeDim, numel, sameShape } from "../util/shape.js";
 import { cast } from "./elementwise.js";
 import { broadcastView, empty, toTensor, type Arg } from "./support.js";
@@ -83,6 +83,7 @@ function viewStrides(x: Tensor, shape: readonly number[]): number[] | null {
 
 /** The same elements in row-major order with a new shape; a view whenever the strides allow it. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(shape, x.shape)) return x;
   const out = inferShape("reshape", x, shape);
   if (sameShape(out, x.shape)) return x;
   const strides = viewStrides(x, out);
@@ -112,16 +113,16 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
     "permute",
     () => `expected ${r} dims for a tensor of shape ${fmtShape(x.shape)}, got ${fmtShape(dims)}`,
   );
-  const norm = new Array<number>(r);
-  for (let i = 0; i < r; i++) norm[i] = normalizeDim("permute", dims[i], r);
-  const shape = new Array<number>(r);
-  const strides = new Array<number>(r);
-  const inverse = new Array<number>(r).fill(-1);
+  const shape: number[] = [];
+  const strides: number[] = [];
+  const inverse: number[] = [];
+  for (let i = 0; i < r; i++) inverse.push(-1);
   for (let i = 0; i < r; i++) {
-    check(inverse[norm[i]] === -1, "permute", () => `dims ${fmtShape(dims)} repeat a dimension`);
-    inverse[norm[i]] = i;
-    shape[i] = x.shape[norm[i]];
-    strides[i] = x.strides[norm[i]];
+    const d = normalizeDim("permute", dims[i], r);
+    if (inverse[d] !== -1) throw new ChainruleError("permute", `dims ${fmtShape(dims)} repeat a dimension`);
+    inverse[d] = i;
+    shape.push(x.shape[d]);
+    strides.push(x.strides[d]);
   }
   const y = viewOf(x, shape, strides);
   if (!wantsGrad(x)) return y;

@@ -1,9 +1,10 @@
 // Small helpers every op file uses: fresh outputs, scalar operands, broadcast views.
 import type { View } from "../backend/backend.js";
-import { allocate, isFloat, type DType } from "../tensor/dtype.js";
+import { allocateOutput, isFloat, type DType } from "../tensor/dtype.js";
+import { Storage } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 import { check } from "../util/errors.js";
-import { normalizeDim, numel, sameShape } from "../util/shape.js";
+import { contiguousStrides, normalizeDim, numel, sameShape } from "../util/shape.js";
 
 export type Arg = Tensor | number;
 export interface KeepDim {
@@ -12,7 +13,10 @@ export interface KeepDim {
 
 /** A fresh zero-filled contiguous tensor. */
 export function empty(shape: readonly number[], dtype: DType): Tensor {
-  return Tensor.fromData(allocate(dtype, numel(shape)), shape, dtype);
+  const r = shape.length; // ranks 0-2 inline: nearly every output of a small training step
+  const n = r === 2 ? shape[0] * shape[1] : r === 1 ? shape[0] : numel(shape);
+  const strides = r === 2 ? [shape[1], 1] : r === 1 ? [1] : contiguousStrides(shape);
+  return new Tensor(new Storage(allocateOutput(dtype, n)), shape, strides, 0, dtype);
 }
 
 /** A tensor of `t`'s shape and dtype filled with `value`, not connected to any graph. */
@@ -29,14 +33,30 @@ export function onesLikeOf(t: Tensor, value: number): Tensor {
 export function toTensor(op: string, x: Arg, dtype: DType): Tensor {
   if (x instanceof Tensor) return x;
   check(typeof x === "number", op, () => `expected a Tensor or a number, got ${typeof x}`);
-  const t = empty([], isFloat(dtype) ? dtype : Number.isInteger(x) ? "int32" : "float32");
+  const type = isFloat(dtype) ? dtype : Number.isInteger(x) ? "int32" : "float32";
+  const cache = scalars[type];
+  const hit = Object.is(x, -0) ? undefined : cache.get(x); // a Map holds -0 and 0 as one key
+  if (hit) return hit;
+  const t = empty([], type);
   t.storage.data[0] = x;
+  if (Object.is(x, -0)) return t;
+  if (cache.size >= 64) cache.clear();
+  cache.set(x, t);
   return t;
 }
 
+// Operands that are numbers become cached 0-d tensors (ops only read them): the same few constants (the
+// 1 of σ' and tanh', a mean's count) return on every step, and a fresh 0-d tensor costs as much as an op.
+const scalars: Record<DType, Map<number, Tensor>> = {
+  float32: new Map(),
+  float64: new Map(),
+  int32: new Map(),
+  bool: new Map(),
+};
+
 /** The view of `t` broadcast to `shape` (stride 0 along repeated dims). Shapes must be compatible. */
 export function broadcastView(t: View, shape: readonly number[]): View {
-  if (sameShape(t.shape, shape)) return t;
+  if (t.shape === shape || sameShape(t.shape, shape)) return t;
   const lead = shape.length - t.shape.length;
   const strides = new Array<number>(shape.length);
   for (let i = 0; i < shape.length; i++)

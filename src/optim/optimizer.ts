@@ -5,6 +5,7 @@ import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { ChainruleError, check, fmtShape } from "../util/errors.js";
+import { sameShape } from "../util/shape.js";
 
 /** A hyper-parameter value: JSON-serializable (betas are a pair of numbers). */
 export type HyperValue = number | boolean | readonly number[];
@@ -151,21 +152,22 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper, S extends objec
   step<L = undefined>(closure?: () => L): L | undefined {
     const loss = closure === undefined ? undefined : enableGrad(closure);
     noGrad(() => {
-      for (const group of this.paramGroups)
-        for (const p of group.params) {
-          const grad = p.grad;
-          if (grad === null) continue;
-          check(
-            grad.shape.length === p.shape.length && grad.shape.every((d, i) => d === p.shape[i]),
-            this.name,
-            () => `gradient of shape ${fmtShape(grad.shape)} for a parameter of shape ${fmtShape(p.shape)}`,
-          );
-          let st = this.state.get(p);
-          if (st === undefined) this.state.set(p, (st = this.initState(p, group)));
-          this.update(p, grad.dtype === p.dtype ? grad : grad.to(p.dtype), group, st);
-        }
+      for (const group of this.paramGroups) for (const p of group.params) this.#updateOne(p, group);
     });
     return loss;
+  }
+
+  #updateOne(p: Tensor, group: ParamGroup<H>): void {
+    const grad = p.grad;
+    if (grad === null) return;
+    if (!sameShape(grad.shape, p.shape))
+      throw new ChainruleError(
+        this.name,
+        `gradient of shape ${fmtShape(grad.shape)} for a parameter of shape ${fmtShape(p.shape)}`,
+      );
+    let st = this.state.get(p);
+    if (st === undefined) this.state.set(p, (st = this.initState(p, group)));
+    this.update(p, grad.dtype === p.dtype ? grad : grad.to(p.dtype), group, st);
   }
 
   /** A snapshot of the hyper-parameters and state (state tensors are copied, so later steps leave it alone). */

@@ -4,5 +4,8 @@ import type { TypedArray } from "../backend/backend.js";
 
 export class Storage {
   version = 0;
+  /** Scratch of a backward sweep: its stamp, and how many of its gradients hold this storage. */
+  mark = 0;
+  holders = 0;
   constructor(readonly data: TypedArray) {}
 }

@@ -114,8 +114,11 @@ function numel(shape: readonly number[]): number {
 
 const isFloat = (x: TypedArray): boolean => x instanceof Float32Array || x instanceof Float64Array;
 const sameType = (a: TypedArray, b: TypedArray): boolean => a.constructor === b.constructor;
-const small = (shape: readonly number[]): boolean =>
-  shape.length > MAX_DIMS || numel(shape) < nativeLimits.minElements;
+function small(shape: readonly number[]): boolean {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n < nativeLimits.minElements || shape.length > MAX_DIMS;
+}
 
 function contiguous(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
@@ -133,9 +136,10 @@ function makeBackend(native: Addon): Backend {
       native.unary(UNARY_CODE[op], x, out);
     },
     binary(op, a, av, b, bv, out) {
+      if (small(av.shape)) return cpu.binary(op, a, av, b, bv, out);
       const cmp = (COMPARE_OPS as readonly string[]).includes(op);
       const typed = isFloat(a) && sameType(a, b) && (cmp ? out instanceof Uint8Array : sameType(a, out));
-      if (small(av.shape) || !typed) return cpu.binary(op, a, av, b, bv, out);
+      if (!typed) return cpu.binary(op, a, av, b, bv, out);
       header(av.shape);
       operand(av.strides, av.offset);
       operand(bv.strides, bv.offset);

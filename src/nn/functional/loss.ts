@@ -2,7 +2,7 @@
 // binary-cross-entropy primitive below, whose PyTorch gradient is not the derivative of its forward.
 // Elementwise losses refuse mismatched shapes instead of broadcasting them (golden SPEC §6).
 import { record } from "../../autograd/graph.js";
-import { noGrad } from "../../autograd/grad-mode.js";
+import { isGradEnabled, noGrad } from "../../autograd/grad-mode.js";
 import { isFloat } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { check, fmtShape } from "../../util/errors.js";
@@ -17,6 +17,7 @@ import {
   log1p,
   lt,
   maximum,
+  mean,
   mul,
   neg,
   sub,
@@ -63,8 +64,23 @@ function elementwise(op: string, input: Tensor, target: Tensor, opts: ReductionO
 /** Mean squared error: `l = (input - target)²`, reduced. */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOption = {}): Tensor {
   const reduction = elementwise("mseLoss", input, target, opts);
-  const d = sub(input, target);
-  return reduce(mul(d, d), reduction);
+  if (reduction === "none") {
+    const d = sub(input, target);
+    return mul(d, d);
+  }
+  // One graph node instead of four (sub, mul, sum, div): the same kernels in the same order, so value and
+  // gradient match the composition bit for bit, ~1.5 µs sooner per small training step (bench/overhead).
+  // Like PyTorch's, it saves input and target: changing them in place before backward() is refused.
+  const d = noGrad(() => sub(input, target));
+  const y = noGrad(() => (reduction === "sum" ? sum(mul(d, d)) : mean(mul(d, d))));
+  // d Σ(x-t)²/n = (g/n)·(x-t) twice (once per factor of the square), and minus that for t
+  const rule = (g: Tensor) => {
+    const dd = isGradEnabled() ? sub(input, target) : d; // recorded again for higher-order gradients
+    const h = mul(reduction === "sum" ? g : div(g, input.numel), dd);
+    const gi = add(h, h);
+    return [input.requiresGrad ? gi : null, target.requiresGrad ? neg(gi) : null];
+  };
+  return record("mseLoss", y, [input, target], rule, [input, target]);
 }
 
 /** Mean absolute error: `l = |input - target|`, reduced (the gradient at a zero difference is 0). */

@@ -6,17 +6,7 @@ import { describe, expect, it } from "vitest";
 import * as cr from "../../src/index.js";
 import { cpuBackend as cpu } from "../../src/backend/cpu/index.js";
 import type { TypedArray, View } from "../../src/backend/backend.js";
-
-/** mulberry32, so each case is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../backend/support.js";
 
 const bits = (x: TypedArray): number[] => Array.from(x, (v) => (Object.is(v, -0) ? -0.5e-300 : v));
 

@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as cr from "../../src/index.js";
+import { rng } from "../backend/support.js";
 
 type Shape = number[];
 type FloatType = "float32" | "float64";
@@ -55,17 +56,6 @@ function project(idx: readonly number[], shape: readonly number[]): number {
 
 // ---------------------------------------------------------------- data and comparison
 
-/** A small deterministic generator (mulberry32) for data and op parameters. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randInt = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 /** Small integers, so that ties happen and float32 and float64 are both exact. */

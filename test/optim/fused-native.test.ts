@@ -7,17 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as cr from "../../src/index.js";
 import { fusible } from "../../src/optim/fused.js";
 import { nativeBackend, nativeLimits, selectKernels } from "../../src/backend/native/index.js";
-
-/** mulberry32, so each case is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../backend/support.js";
 
 const SPECIALS = [0, -0, 1e-40, -3e-39, 1e20, -1e20, 3e38, Infinity, -Infinity, 1e-30];
 

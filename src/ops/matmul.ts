@@ -3,7 +3,6 @@
 // linear (x·Wᵀ + b) is a second primitive: the same product with the bias added as results are stored.
 import { backend, type View } from "../backend/backend.js";
 import { record, wantsGrad } from "../autograd/graph.js";
-import { isGradEnabled } from "../autograd/grad-mode.js";
 import { isFloat, promoteTypes } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { ChainruleError, check, fmtShape } from "../util/errors.js";
@@ -97,9 +96,11 @@ export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): T
  * recorded the ReLU happens as the GEMM stores its results (no second pass, no second output).
  */
 export function linearRelu(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  const grad = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false));
-  return grad ? relu(affine(x, weight, bias, false)) : affine(x, weight, bias, true);
+  return recording(x, weight, bias) ? relu(affine(x, weight, bias, false)) : affine(x, weight, bias, true);
 }
+
+const recording = (x: Tensor, w: Tensor, b: Tensor | null): boolean =>
+  wantsGrad(x, w) || (b !== null && wantsGrad(b));
 
 function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolean): Tensor {
   const [nOut, nIn] = weight.shape;
@@ -120,7 +121,7 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolea
   const y = empty([...lead, nOut], dtype);
   const wt: View = { shape: [nIn, nOut], strides: [w.strides[1], w.strides[0]], offset: w.offset };
   backend().matmul(xs.data, xs, w.data, wt, y.data, b?.data, b?.offset, withRelu);
-  if (withRelu || (!wantsGrad(xs, w) && !(b !== null && wantsGrad(b)))) return y;
+  if (withRelu || !recording(xs, w, b)) return y;
   // d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db  →  gx = g·W, gW = gᵀ·x (in W's row-major layout), gb = Σ_rows g
   const rule = (g: Tensor) => {
     const g2 = reshape(g, [xs.shape[0], nOut]);

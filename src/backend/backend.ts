@@ -15,8 +15,15 @@ export const UNARY_OPS = [
 ] as const; // prettier-ignore
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-/** reluGrad(g, y) = y ≤ 0 ? 0 : g, ReLU's backward in one pass (NaN in y lets g through, as PyTorch does). */
-export const BINARY_OPS = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "reluGrad"] as const;
+/**
+ * Backward passes of activations, each one pass over (g, y) where y is the activation's output:
+ * reluGrad(g, y) = y ≤ 0 ? 0 : g (NaN in y lets g through, as PyTorch does);
+ * tanhGrad(g, y) = g·(1 − y·y) and sigmoidGrad(g, y) = g·(y·(1 − y)), every step rounded to the
+ * element type, so they equal the op-by-op compositions bit for bit.
+ */
+export const BINARY_OPS = [
+  "add", "sub", "mul", "div", "pow", "maximum", "minimum", "reluGrad", "tanhGrad", "sigmoidGrad",
+] as const; // prettier-ignore
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 export const COMPARE_OPS = ["eq", "ne", "lt", "le", "gt", "ge"] as const;

@@ -23,8 +23,8 @@ const unaryRules: { [P in UnaryOp]: UnaryRule } = {
   sqrt: (g, _x, y) => div(g, mul(y, 2)),                     // d √x = dx / (2√x)
   abs: (g, x) => mul(g, sign(x)),                            // d |x| = sign(x) dx, sign(0) = 0
   sign: (g) => mul(g, 0),                                    // flat almost everywhere
-  tanh: (g, _x, y) => mul(g, sub(1, mul(y, y))),             // d tanh x = (1 - tanh²x) dx
-  sigmoid: (g, _x, y) => mul(g, mul(y, sub(1, y))),          // d σ(x) = σ(1-σ) dx
+  tanh: (g, _x, y) => tanhGrad(g, y),                        // d tanh x = (1 - tanh²x) dx, one pass
+  sigmoid: (g, _x, y) => sigmoidGrad(g, y),                  // d σ(x) = σ(1-σ) dx, one pass
   erf: (g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI)), // d erf x = 2/√π e^(-x²) dx
   sin: (g, x) => mul(g, cos(x)),                             // d sin x = cos x dx
   cos: (g, x) => neg(mul(g, sin(x))),                        // d cos x = -sin x dx
@@ -80,6 +80,16 @@ const binaryRules: { [P in BinaryOp]: BinaryRule } = {
   maximum: (g, a, b) => { const w = tieWeight(gt(a, b), eq(a, b), g); return [mul(g, w), mul(g, sub(1, w))]; },
   minimum: (g, a, b) => { const w = tieWeight(lt(a, b), eq(a, b), g); return [mul(g, w), mul(g, sub(1, w))]; },
   reluGrad: (g, _a, b) => [reluGrad(g, b), null],            // linear in a; flat in b almost everywhere
+  // t(g, y) = g(1-y²): dt = (1-y²) dg - 2gy dy
+  tanhGrad: (g, a, b) => [
+    a.requiresGrad ? tanhGrad(g, b) : null,
+    b.requiresGrad ? mul(g, mul(mul(a, b), -2)) : null,
+  ],
+  // s(g, y) = g·y(1-y): ds = y(1-y) dg + g(1-2y) dy
+  sigmoidGrad: (g, a, b) => [
+    a.requiresGrad ? sigmoidGrad(g, b) : null,
+    b.requiresGrad ? mul(g, mul(a, sub(1, mul(b, 2)))) : null,
+  ],
 };
 
 function binary(op: BinaryOp, a: Arg, b: Arg): Tensor {
@@ -122,6 +132,8 @@ export const pow = (a: Arg, b: Arg): Tensor => binary("pow", a, b);
 export const maximum = (a: Arg, b: Arg): Tensor => binary("maximum", a, b);
 export const minimum = (a: Arg, b: Arg): Tensor => binary("minimum", a, b);
 const reluGrad = (g: Tensor, y: Tensor): Tensor => binary("reluGrad", g, y);
+const tanhGrad = (g: Tensor, y: Tensor): Tensor => binary("tanhGrad", g, y);
+const sigmoidGrad = (g: Tensor, y: Tensor): Tensor => binary("sigmoidGrad", g, y);
 
 function compare(op: CompareOp, a: Arg, b: Arg): Tensor {
   const ta = operand(op, a, b);

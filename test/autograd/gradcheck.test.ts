@@ -425,6 +425,7 @@ describe("gradgradcheck", () => {
   it.each([
     ["sin·exp", (a: T) => a.sin().mul(a.exp())],
     ["tanh(a @ b)", (a: T, b: T) => a.matmul(b).tanh()],
+    ["sigmoid(a)·b", (a: T, b: T) => a.sigmoid().mul(b)],
     ["logSoftmax", (a: T) => a.logSoftmax(1)],
     ["std over dim 1", (a: T) => a.std(1)],
     ["div and pow", (a: T, b: T) => a.div(b.square().add(1)).pow(2)],

@@ -82,6 +82,8 @@ function binaryRow(
     case "maximum": for (; k < end; k++, i += sa, j += sb) o[k] = Math.max(a[i], b[j]); return;
     case "minimum": for (; k < end; k++, i += sa, j += sb) o[k] = Math.min(a[i], b[j]); return;
     case "reluGrad": for (; k < end; k++, i += sa, j += sb) o[k] = b[j] <= 0 ? 0 : a[i]; return;
+    case "tanhGrad": return activationGrad(true, a, i, sa, b, j, sb, o, k, n);
+    case "sigmoidGrad": return activationGrad(false, a, i, sa, b, j, sb, o, k, n);
     case "eq": for (; k < end; k++, i += sa, j += sb) o[k] = a[i] === b[j] ? 1 : 0; return;
     case "ne": for (; k < end; k++, i += sa, j += sb) o[k] = a[i] !== b[j] ? 1 : 0; return;
     case "lt": for (; k < end; k++, i += sa, j += sb) o[k] = a[i] < b[j] ? 1 : 0; return;
@@ -91,6 +93,22 @@ function binaryRow(
     default:
       op satisfies never;
   }
+}
+
+// g·(1 − y·y) (tanh) or g·(y·(1 − y)) (σ). In float32 every intermediate is rounded (Math.fround) as the
+// separate float32 ops would round it; the last product is rounded by the store. (A float32 sum or
+// product computed in double and rounded once is the correctly rounded float32 result.)
+// prettier-ignore
+function activationGrad(
+  tanh: boolean, g: TypedArray, i: number, sg: number, y: TypedArray, j: number, sy: number,
+  o: TypedArray, k: number, n: number,
+): void {
+  const end = k + n;
+  const f32 = o instanceof Float32Array;
+  if (tanh && f32) for (; k < end; k++, i += sg, j += sy) o[k] = g[i] * Math.fround(1 - Math.fround(y[j] * y[j]));
+  else if (tanh) for (; k < end; k++, i += sg, j += sy) o[k] = g[i] * (1 - y[j] * y[j]);
+  else if (f32) for (; k < end; k++, i += sg, j += sy) o[k] = g[i] * Math.fround(y[j] * Math.fround(1 - y[j]));
+  else for (; k < end; k++, i += sg, j += sy) o[k] = g[i] * (y[j] * (1 - y[j]));
 }
 
 export function where(

@@ -75,13 +75,18 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOption = {
   const y = noGrad(() => (reduction === "sum" ? sum(mul(d, d)) : mean(mul(d, d))));
   // d Σ(x-t)²/n = (g/n)·(x-t) twice (once per factor of the square), and minus that for t
   const rule = (g: Tensor) => {
-    const dd = isGradEnabled() ? sub(input, target) : d; // recorded again for higher-order gradients
-    const h = mul(reduction === "sum" ? g : div(g, input.numel), dd);
+    const recording = isGradEnabled();
+    const dd = recording ? sub(input, target) : d; // recorded again for higher-order gradients
+    const h = mul(reduction === "sum" ? g : recording ? div(g, input.numel) : meanScale(g, input.numel), dd);
     const gi = add(h, h);
     return [input.requiresGrad ? gi : null, target.requiresGrad ? neg(gi) : null];
   };
   return record("mseLoss", y, [input, target], rule, [input, target]);
 }
+
+// g/n as a number rounded to g's type (what div(g, n) stores), when nothing records: one op fewer.
+const meanScale = (g: Tensor, n: number): number | Tensor =>
+  g.numel !== 1 ? div(g, n) : g.dtype === "float32" ? Math.fround(g.item() / n) : g.item() / n;
 
 /** Mean absolute error: `l = |input - target|`, reduced (the gradient at a zero difference is 0). */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOption = {}): Tensor {

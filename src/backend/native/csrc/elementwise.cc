@@ -150,6 +150,9 @@ void binaryTyped(int op, const T* a, const T* b, void* out, const Views& v) {
     case kMaximum: return binaryLoop(a, b, o, v, 0.5, maxJs<T>);
     case kMinimum: return binaryLoop(a, b, o, v, 0.5, minJs<T>);
     case kReluGrad: return binaryLoop(a, b, o, v, 0.3, [](T g, T y) { return y <= 0 ? T(0) : g; });
+    // each operation rounded to T, as the separate ops round (no FMA: this file has no FMA target)
+    case kTanhGrad: return binaryLoop(a, b, o, v, 0.4, [](T g, T y) { return g * (T(1) - y * y); });
+    case kSigmoidGrad: return binaryLoop(a, b, o, v, 0.4, [](T g, T y) { return g * (y * (T(1) - y)); });
     case kEq: return binaryLoop(a, b, c, v, 0.3, [](T x, T y) -> uint8_t { return x == y; });
     case kNe: return binaryLoop(a, b, c, v, 0.3, [](T x, T y) -> uint8_t { return x != y; });
     case kLt: return binaryLoop(a, b, c, v, 0.3, [](T x, T y) -> uint8_t { return x < y; });

@@ -19,7 +19,7 @@ struct Views {
 // UNARY_OPS order.
 enum UnaryOp { kNeg, kExp, kLog, kLog1p, kExpm1, kSqrt, kAbs, kSign, kTanh, kSigmoid, kErf, kSin, kCos, kRelu };
 // BINARY_OPS then COMPARE_OPS order.
-enum BinaryOp { kAdd, kSub, kMul, kDiv, kPow, kMaximum, kMinimum, kReluGrad, kEq, kNe, kLt, kLe, kGt, kGe };
+enum BinaryOp { kAdd, kSub, kMul, kDiv, kPow, kMaximum, kMinimum, kReluGrad, kTanhGrad, kSigmoidGrad, kEq, kNe, kLt, kLe, kGt, kGe };
 enum ReduceOp { kSum, kMax, kMin };
 
 /** v: x (operand 0), out contiguous. Float types only; out has x's type. */

@@ -1,7 +1,10 @@
 // Bench worker for chainrule itself (public API only), on the backend and thread count the job names.
 // Usage (by bench/run.ts): tsx bench/engines/chainrule.ts '<job json>'
+// It times the compiled package (dist/, what `npm publish` ships and users import), which bench/run.ts
+// builds first: through tsx, src/ would run with esbuild's keepNames, whose __name() wrapper on every named
+// closure costs W3 ~30% (bench/README.md).
 import fs from "node:fs";
-import * as cr from "../../src/index.js";
+import type * as Chainrule from "../../src/index.js";
 import {
   MLP,
   TRAIN_BATCH,
@@ -18,14 +21,24 @@ import {
   type Measurement,
 } from "../lib/common.js";
 
+const entry = new URL("../../dist/index.js", import.meta.url);
+if (!fs.existsSync(entry))
+  throw new Error("bench: dist/ is missing; run `npm run build` (bench/run.ts does)");
+const cr = (await import(entry.href)) as typeof Chainrule;
 const { nn, optim } = cr;
 const job = parseJob();
 cr.setBackend(job.engine);
 cr.setNumThreads(job.threads);
 
 /** An MLP with `act` between layers, its weights loaded from the job's files. */
-function mlp(j: Job, prefix: string, sizes: number[], act: () => cr.nn.Module, last?: cr.nn.Module) {
-  const mods: cr.nn.Module[] = [];
+function mlp(
+  j: Job,
+  prefix: string,
+  sizes: number[],
+  act: () => Chainrule.nn.Module,
+  last?: Chainrule.nn.Module,
+) {
+  const mods: Chainrule.nn.Module[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
     const lin = new nn.Linear(sizes[i], sizes[i + 1]);
     const l = layer(j.dir, prefix, i, sizes);

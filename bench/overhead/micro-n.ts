@@ -1,0 +1,61 @@
+// Pieces of W3's step run N times (argv[3]) for instruction counting with count-instructions.sh.
+// Run: node micro.mjs <case> <N>
+import * as cr from "../../src/index.js";
+import { backend } from "../../src/backend/backend.js";
+import { cpuBackend } from "../../src/backend/cpu/index.js";
+import { empty } from "../../src/ops/support.js";
+const { nn, optim } = cr;
+cr.manualSeed(0);
+const x = cr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]); // prettier-ignore
+const y = cr.tensor([[0], [1], [1], [0]]); // prettier-ignore
+const model = new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.Linear(8, 1), new nn.Sigmoid());
+const lossFn = new nn.MSELoss();
+const opt = new optim.SGD(model.parameters(), { lr: 0.5 });
+const a = cr.randn([4, 8]);
+const b = cr.randn([4, 8]);
+const ag = cr.randn([4, 8]).requiresGrad_();
+const out = new Float32Array(32);
+const cases: Record<string, () => unknown> = {
+  step: () => {
+    opt.zeroGrad();
+    lossFn.forward(model.forward(x), y).backward();
+    opt.step();
+  },
+  fwd: () => model.forward(x),
+  fwdloss: () => lossFn.forward(model.forward(x), y),
+  fwdback: () => {
+    opt.zeroGrad();
+    lossFn.forward(model.forward(x), y).backward();
+  },
+  nogradstep: () => cr.noGrad(() => lossFn.forward(model.forward(x), y)),
+  mul: () => cr.mul(a, b),
+  mulg: () => cr.mul(ag, b),
+  tanh: () => cr.tanh(a),
+  empty: () => empty([4, 8], "float32"),
+  kbinary: () => backend().binary("mul", a.data, a, b.data, b, out),
+  kunary: () => backend().unary("tanh", a.data, a, out),
+  kneg: () => backend().unary("neg", a.data, a, out),
+  noop: () => 0,
+  cbinary: () => cpuBackend.binary("mul", a.data, a, b.data, b, out),
+  cadd: () => cpuBackend.binary("add", a.data, a, b.data, b, out),
+  cneg: () => cpuBackend.unary("neg", a.data, a, out),
+};
+let sink: unknown;
+if (process.argv[3] === "time") {
+  // node micro.mjs <case,case,...> time: best of 7 runs of 100k calls each, after 200k warm-up calls
+  for (const name of process.argv[2].split(",")) {
+    const fn = cases[name];
+    for (let i = 0; i < 200000; i++) sink = fn();
+    let best = Infinity;
+    for (let r = 0; r < 7; r++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 100000; i++) sink = fn();
+      best = Math.min(best, Number(process.hrtime.bigint() - t0) / 100000);
+    }
+    console.log(`${name.padEnd(12)} ${best.toFixed(1)} ns/call`);
+  }
+} else {
+  const fn = cases[process.argv[2]];
+  for (let i = 0, n = Number(process.argv[3]); i < n; i++) sink = fn();
+  console.log(process.argv[2], cr.getBackend(), sink === undefined ? "" : "ok");
+}

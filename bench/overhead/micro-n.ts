@@ -21,7 +21,7 @@ const out5 = new Float32Array(512);
 // The step's five products, as the cpu backend gets them (views of the step's own tensors' layouts).
 const v = (shape: number[], strides: number[]) => ({ shape, strides, offset: 0 });
 const [f4x2, f2x8, f8, f4x8, f8x1, f4x1, f1x8] = [8, 16, 8, 32, 8, 4, 8].map((n) => new Float32Array(n));
-const mmOut = new Float32Array(64);
+const [o32, o4, o8, o16] = [32, 4, 8, 16].map((n) => new Float32Array(n));
 const cases: Record<string, () => unknown> = {
   step: () => {
     opt.zeroGrad();
@@ -43,11 +43,11 @@ const cases: Record<string, () => unknown> = {
   kunary: () => backend().unary("tanh", a.data, a, out),
   kneg: () => backend().unary("neg", a.data, a, out),
   noop: () => 0,
-  mm1: () => cpuBackend.matmul(f4x2, v([4, 2], [2, 1]), f2x8, v([2, 8], [1, 2]), mmOut, f8, 0),
-  mm2: () => cpuBackend.matmul(f4x8, v([4, 8], [8, 1]), f8x1, v([8, 1], [1, 8]), mmOut, f8, 0),
-  mm3: () => cpuBackend.matmul(f4x1, v([4, 1], [1, 1]), f1x8, v([1, 8], [8, 1]), mmOut),
-  mm4: () => cpuBackend.matmul(f4x1, v([1, 4], [1, 1]), f4x8, v([4, 8], [8, 1]), mmOut),
-  mm5: () => cpuBackend.matmul(f4x8, v([8, 4], [1, 8]), f4x2, v([4, 2], [2, 1]), mmOut),
+  mm1: () => cpuBackend.matmul(f4x2, v([4, 2], [2, 1]), f2x8, v([2, 8], [1, 2]), o32, f8, 0),
+  mm2: () => cpuBackend.matmul(f4x8, v([4, 8], [8, 1]), f8x1, v([8, 1], [1, 8]), o4, f8, 0),
+  mm3: () => cpuBackend.matmul(f4x1, v([4, 1], [1, 1]), f1x8, v([1, 8], [8, 1]), o32),
+  mm4: () => cpuBackend.matmul(f4x1, v([1, 4], [1, 1]), f4x8, v([4, 8], [8, 1]), o8),
+  mm5: () => cpuBackend.matmul(f4x8, v([8, 4], [1, 8]), f4x2, v([4, 2], [2, 1]), o16),
   cbinary512: () => cpuBackend.binary("mul", a5.data, a5, b5.data, b5, out5),
   cneg512: () => cpuBackend.unary("neg", a5.data, a5, out5),
   cbinary: () => cpuBackend.binary("mul", a.data, a, b.data, b, out),

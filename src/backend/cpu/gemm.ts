@@ -38,8 +38,9 @@ const tile = new Float64Array(MR * NR);
 
 export function gemm(g: Gemm): void {
   if (g.m === 0 || g.n === 0) return;
-  if (g.m >= MR && g.n >= NR && g.m * g.n * g.k > DIRECT_MACS) blocked(g);
-  else if (Math.abs(g.sbn) <= Math.abs(g.sbk)) rowsOfB(g);
+  const macs = g.m * g.n * g.k;
+  if (g.m >= MR && g.n >= NR && macs > DIRECT_MACS) blocked(g);
+  else if (macs > DIRECT_MACS && Math.abs(g.sbn) <= Math.abs(g.sbk)) rowsOfB(g);
   else dots(g);
 }
 
@@ -69,7 +70,7 @@ function dots({ m, n, k, a, ao, sam, sak, b, bo, sbk, sbn, c, co }: Gemm): void 
   }
 }
 
-// The same sums in the same order, accumulated a row at a time to stream along the rows of B.
+// The same sums in the same order, accumulated a row at a time to stream along the rows of a large B.
 // prettier-ignore
 function rowsOfB({ m, n, k, a, ao, sam, sak, b, bo, sbk, sbn, c, co }: Gemm): void {
   if (rowAcc.length < n) rowAcc = new Float64Array(n);

@@ -4,6 +4,9 @@ import * as cr from "../../src/index.js";
 import { backend } from "../../src/backend/backend.js";
 import { cpuBackend } from "../../src/backend/cpu/index.js";
 import { empty } from "../../src/ops/support.js";
+import { allocateOutput } from "../../src/tensor/dtype.js";
+import { Storage } from "../../src/tensor/storage.js";
+import { Tensor } from "../../src/tensor/tensor.js";
 const { nn, optim } = cr;
 cr.manualSeed(0);
 const x = cr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]); // prettier-ignore
@@ -43,6 +46,9 @@ const cases: Record<string, () => unknown> = {
   kunary: () => backend().unary("tanh", a.data, a, out),
   kneg: () => backend().unary("neg", a.data, a, out),
   noop: () => 0,
+  allocOut: () => allocateOutput("float32", 32),
+  storage: () => new Storage(out),
+  tensorObj: () => new Tensor(a.storage, a.shape, a.strides, 0, "float32"),
   mm1: () => cpuBackend.matmul(f4x2, v([4, 2], [2, 1]), f2x8, v([2, 8], [1, 2]), o32, f8, 0),
   mm2: () => cpuBackend.matmul(f4x8, v([4, 8], [8, 1]), f8x1, v([8, 1], [1, 8]), o4, f8, 0),
   mm3: () => cpuBackend.matmul(f4x1, v([4, 1], [1, 1]), f1x8, v([1, 8], [8, 1]), o32),

@@ -20,10 +20,11 @@ export function allocate(dtype: DType, n: number): TypedArray {
   }
 }
 
-// Op outputs of 65 B to 512 B are views into shared 4 KiB chunks: V8 gives every typed array over 64
-// bytes its own off-heap store (≈0.5 µs to make and again to collect), a view costs ≈0.05 µs. Chunks
-// start zero-filled and are never reused; one lives until no tensor views it, so a small tensor kept
-// for long holds at most 4 KiB (≥ 8 views per chunk keep the saving; 64 KiB chunks measured the same).
+// Op outputs of 2 elements to 512 B are views into shared 4 KiB chunks: V8 gives every typed array over
+// 64 bytes its own off-heap store (≈0.5 µs to make and again to collect), an on-heap one costs ≈60 ns,
+// a view ≈25 ns. Chunks start zero-filled and are never reused; one lives until no tensor views it, so
+// a small tensor kept for long holds at most 4 KiB (≥ 8 views per chunk keep the saving; 64 KiB chunks
+// measured the same). Single elements (a loss, a metric: what callers keep) get arrays of their own.
 const CHUNK = 1 << 12;
 let chunk: ArrayBuffer | null = null;
 let used = CHUNK;
@@ -31,7 +32,7 @@ let used = CHUNK;
 /** A zero-filled array for an op's output (pooled when small, see above). */
 export function allocateOutput(dtype: DType, n: number): TypedArray {
   const bytes = dtype === "float64" ? 8 * n : dtype === "bool" ? n : 4 * n;
-  if (bytes <= 64 || bytes > 512) return allocate(dtype, n);
+  if (n <= 1 || bytes > 512) return allocate(dtype, n);
   if (used + bytes > CHUNK) [chunk, used] = [new ArrayBuffer(CHUNK), 0];
   const at = used;
   used += (bytes + 15) & ~15; // 16-byte aligned views

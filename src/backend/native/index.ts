@@ -170,10 +170,12 @@ function makeBackend(native: Addon): Backend {
     },
     matmul(a, av, b, bv, out, bias?, biasOffset = 0, relu = false) {
       const r = av.shape.length;
-      const [m, k, n] = [av.shape[r - 2], av.shape[r - 1], bv.shape[r - 1]];
-      const typed = isFloat(a) && sameType(a, b) && sameType(a, out) && (!bias || sameType(a, bias));
-      if (!typed || r > MAX_DIMS || numel(av.shape) * n < nativeLimits.minMatmulMacs)
+      const n = bv.shape[r - 1];
+      // size first: the tiny products of small networks leave with two multiplications
+      const small = r > MAX_DIMS || numel(av.shape) * n < nativeLimits.minMatmulMacs;
+      if (small || !isFloat(a) || !sameType(a, b) || !sameType(a, out) || (bias && !sameType(a, bias)))
         return cpu.matmul(a, av, b, bv, out, bias, biasOffset, relu);
+      const [m, k] = [av.shape[r - 2], av.shape[r - 1]];
       desc[0] = r;
       [desc[1], desc[2], desc[3]] = [m, k, n];
       for (let i = 0; i < r - 2; i++) desc[4 + i] = av.shape[i];

@@ -13,6 +13,7 @@ const x = cr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]); // prettier-ignore
 const y = cr.tensor([[0], [1], [1], [0]]); // prettier-ignore
 const model = new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.Linear(8, 1), new nn.Sigmoid());
 const lossFn = new nn.MSELoss();
+const mods = model.children() as cr.nn.Linear[];
 const opt = new optim.SGD(model.parameters(), { lr: 0.5 });
 const a = cr.randn([4, 8]);
 const b = cr.randn([4, 8]);
@@ -32,6 +33,11 @@ const cases: Record<string, () => unknown> = {
     opt.step();
   },
   fwd: () => model.forward(x),
+  fwdops: () => {
+    const [l1, , l2] = mods;
+    return cr.nn.functional.linear(cr.nn.functional.linear(x, l1.weight, l1.bias).tanh(), l2.weight, l2.bias).sigmoid();
+  },
+  children: () => model.children(),
   fwdloss: () => lossFn.forward(model.forward(x), y),
   fwdback: () => {
     opt.zeroGrad();

@@ -47,7 +47,7 @@ export class Sequential extends Module {
     return this.children()[Symbol.iterator]();
   }
   forward(...inputs: Tensor[]): Tensor {
-    const mods = this.children();
+    const mods = this.childModules();
     if (mods.length === 0) {
       check(
         inputs.length === 1,

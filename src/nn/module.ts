@@ -66,7 +66,7 @@ export abstract class Module {
   readonly #slots = new Map<string, Slot>();
   readonly #hooks = new Set<ForwardHook>();
   #ownForward: PropertyDescriptor | undefined;
-  #kids: { keys: string[]; values: unknown[]; list: [string, Module][] } | null = null;
+  #kids: { keys: string[]; values: unknown[]; list: [string, Module][]; modules: Module[] } | null = null;
 
   /** The computation; a Module is called as `module.forward(...inputs)`. */
   abstract forward(...inputs: Tensor[]): Tensor;
@@ -173,7 +173,12 @@ export abstract class Module {
     return this.#children().map(([n, m]) => [n, m]);
   }
   children(): Module[] {
-    return this.#children().map(([, m]) => m);
+    return this.childModules().slice();
+  }
+  /** children() without the copy, for containers' forward passes (callers must not modify it). */
+  protected childModules(): readonly Module[] {
+    this.#children();
+    return this.#kids!.modules;
   }
 
   // A Sequential asks for its children on every forward: they are kept while the own properties (names
@@ -187,7 +192,7 @@ export abstract class Module {
       same = keys[i] === c!.keys[i] && props[keys[i]] === c!.values[i];
     if (same) return c!.list;
     const list = this.#members<Module>("module");
-    this.#kids = { keys, values: keys.map((k) => props[k]), list };
+    this.#kids = { keys, values: keys.map((k) => props[k]), list, modules: list.map(([, m]) => m) };
     return list;
   }
   /** This module and every descendant, pre-order, each once; this module's name is `prefix` ("" by default). */

@@ -102,6 +102,19 @@ export function linearRelu(x: Tensor, weight: Tensor, bias: Tensor | null = null
 const recording = (x: Tensor, w: Tensor, b: Tensor | null): boolean =>
   wantsGrad(x, w) || (b !== null && wantsGrad(b));
 
+// gᵀ·x, W's gradient; when nothing records, one kernel call on a transposed view of g, no permute op.
+function weightGrad(g: Tensor, x: Tensor): Tensor {
+  if (wantsGrad(g, x) || g.dtype !== x.dtype) return batched(mT(g), x);
+  const y = empty([g.shape[1], x.shape[1]], g.dtype);
+  const gt: View = {
+    shape: [g.shape[1], g.shape[0]],
+    strides: [g.strides[1], g.strides[0]],
+    offset: g.offset,
+  };
+  backend().matmul(g.data, gt, x.data, x, y.data);
+  return y;
+}
+
 function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolean): Tensor {
   const [nOut, nIn] = weight.shape;
   check(
@@ -126,7 +139,7 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolea
   const rule = (g: Tensor) => {
     const g2 = reshape(g, [xs.shape[0], nOut]);
     const gx = xs.requiresGrad ? batched(g2, w) : null;
-    return [gx, w.requiresGrad ? batched(mT(g2), xs) : null, b?.requiresGrad ? sum(g2, 0) : null];
+    return [gx, w.requiresGrad ? weightGrad(g2, xs) : null, b?.requiresGrad ? sum(g2, 0) : null];
   };
   return record("linear", y, b ? [xs, w, b] : [xs, w], rule, [xs, w]);
 }

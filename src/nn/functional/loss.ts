@@ -3,7 +3,7 @@
 // Elementwise losses refuse mismatched shapes instead of broadcasting them (golden SPEC §6).
 import { record } from "../../autograd/graph.js";
 import { isGradEnabled, noGrad } from "../../autograd/grad-mode.js";
-import { isFloat } from "../../tensor/dtype.js";
+import { isFloat, type DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { check, fmtShape } from "../../util/errors.js";
 import { sameShape } from "../../util/shape.js";
@@ -72,7 +72,9 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOption = {
   // gradient match the composition bit for bit, ~1.5 µs sooner per small training step (bench/overhead).
   // Like PyTorch's, it saves input and target: changing them in place before backward() is refused.
   const d = noGrad(() => sub(input, target));
-  const y = noGrad(() => (reduction === "sum" ? sum(mul(d, d)) : mean(mul(d, d))));
+  const float = isFloat(d.dtype); // (mean refuses integer types)
+  const y = noGrad(() => (reduction === "sum" || float ? sum(mul(d, d)) : mean(mul(d, d))));
+  if (reduction === "mean" && float) y.data[0] = divide(y.item(), input.numel, y.dtype); // mean's div, in place
   // d Σ(x-t)²/n = (g/n)·(x-t) twice (once per factor of the square), and minus that for t
   const rule = (g: Tensor) => {
     const recording = isGradEnabled();
@@ -84,9 +86,12 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOption = {
   return record("mseLoss", y, [input, target], rule, [input, target]);
 }
 
-// g/n as a number rounded to g's type (what div(g, n) stores), when nothing records: one op fewer.
+// v / n as div() stores it in `dtype` (n as a float32 operand, the quotient rounded), with no op.
+const divide = (v: number, n: number, dtype: DType): number =>
+  dtype === "float32" ? Math.fround(v / Math.fround(n)) : v / n;
+// g/n when nothing records (g is the 0-d gradient of the loss): one op fewer.
 const meanScale = (g: Tensor, n: number): number | Tensor =>
-  g.numel !== 1 ? div(g, n) : g.dtype === "float32" ? Math.fround(g.item() / n) : g.item() / n;
+  g.numel !== 1 || !isFloat(g.dtype) ? div(g, n) : divide(g.item(), n, g.dtype);
 
 /** Mean absolute error: `l = |input - target|`, reduced (the gradient at a zero difference is 0). */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOption = {}): Tensor {

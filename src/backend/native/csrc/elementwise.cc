@@ -2,6 +2,11 @@
 // and strided copy with JavaScript's conversions. Each matches src/backend/cpu/elementwise.ts: float32
 // math that JavaScript does in double is done in double and rounded (+ - × ÷ √ in float are the same
 // numbers), and Math.pow/max/min keep their JavaScript answers for NaN, ±1^∞ and signed zeros.
+// No FMA contraction here (binding.gyp allows it for the GEMM kernels): tanhGrad's g·(1 − y·y) must round
+// y·y before subtracting, as the separate ops do. On x86 this file's instruction sets have no FMA anyway.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -136,6 +141,18 @@ void binaryLoop(const T* a, const T* b, O* o, const Views& v, double cost, F f) 
   });
 }
 
+// A product rounded before it is added: clang outside x86 contracts across the pragma above under
+// -ffp-contract=fast, so there a volatile round trip keeps the two roundings (and the loop scalar).
+template <typename T>
+inline T apart(T v) {
+#if defined(__clang__) && !(defined(__x86_64__) || defined(__i386__))
+  volatile T t = v;
+  return t;
+#else
+  return v;
+#endif
+}
+
 template <typename T>
 void binaryTyped(int op, const T* a, const T* b, void* out, const Views& v) {
   T* o = static_cast<T*>(out);
@@ -150,8 +167,8 @@ void binaryTyped(int op, const T* a, const T* b, void* out, const Views& v) {
     case kMaximum: return binaryLoop(a, b, o, v, 0.5, maxJs<T>);
     case kMinimum: return binaryLoop(a, b, o, v, 0.5, minJs<T>);
     case kReluGrad: return binaryLoop(a, b, o, v, 0.3, [](T g, T y) { return y <= 0 ? T(0) : g; });
-    // each operation rounded to T, as the separate ops round (no FMA: this file has no FMA target)
-    case kTanhGrad: return binaryLoop(a, b, o, v, 0.4, [](T g, T y) { return g * (T(1) - y * y); });
+    // each operation rounded to T, as the separate ops round
+    case kTanhGrad: return binaryLoop(a, b, o, v, 0.4, [](T g, T y) { return g * (T(1) - apart(y * y)); });
     case kSigmoidGrad: return binaryLoop(a, b, o, v, 0.4, [](T g, T y) { return g * (y * (T(1) - y)); });
     case kEq: return binaryLoop(a, b, c, v, 0.3, [](T x, T y) -> uint8_t { return x == y; });
     case kNe: return binaryLoop(a, b, c, v, 0.3, [](T x, T y) -> uint8_t { return x != y; });

@@ -29,12 +29,12 @@ function batched(a: Tensor, b: Tensor): Tensor {
   const n = b.shape[b.ndim - 1];
   let y: Tensor;
   if (a.ndim === 2 && b.ndim === 2) {
-    y = empty([m, n], dtype);
+    y = empty([m, n], dtype, true);
     backend().matmul(ca.data, ca, cb.data, cb, y.data);
   } else {
     const k = a.shape[a.ndim - 1];
     const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
-    y = empty([...batch, m, n], dtype);
+    y = empty([...batch, m, n], dtype, true);
     const av = broadcastView(ca, [...batch, m, k]);
     backend().matmul(ca.data, av, cb.data, broadcastView(cb, [...batch, k, n]), y.data);
   }
@@ -118,7 +118,7 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolea
   const xs = cast(x.ndim === 2 ? x : reshape(x, [numel(lead), nIn]), dtype);
   const w = cast(weight, dtype);
   const b = bias && contiguous(cast(bias, dtype));
-  const y = empty([...lead, nOut], dtype);
+  const y = empty([...lead, nOut], dtype, true);
   const wt: View = { shape: [nIn, nOut], strides: [w.strides[1], w.strides[0]], offset: w.offset };
   backend().matmul(xs.data, xs, w.data, wt, y.data, b?.data, b?.offset, withRelu);
   if (withRelu || !recording(xs, w, b)) return y;

@@ -194,7 +194,7 @@ bool skinny(const TypeKernels<T>& kk, const Gemm<T>& g, int nt, bool wake) {
   return false;
 }
 
-// One product, split over nt threads along its longer side in whole micro-tiles (with wake false, only
+// One product, split for nt threads along its longer side in whole micro-tiles (with wake false, only
 // workers that are awake take part).
 template <typename T>
 void gemmOne(const Gemm<T>& g, int nt, bool wake = true) {
@@ -206,8 +206,11 @@ void gemmOne(const Gemm<T>& g, int nt, bool wake = true) {
   }
   const bool alongN = g.n >= g.m;
   const int64_t len = alongN ? g.n : g.m;
-  const int64_t chunk = roundUp((len + nt - 1) / nt, alongN ? kk.nr : kk.mr);
-  parallel(nt, [&](int t, int) {
+  // Two parts per thread where that packs nothing twice (along N, A read in place): a thread that the OS
+  // runs late on a busy machine then leaves more of the work to the others (W4 at 2 threads: 2-7%).
+  const int want = alongN && readsAInPlace(g) ? 2 * nt : nt;
+  const int64_t chunk = roundUp((len + want - 1) / want, alongN ? kk.nr : kk.mr);
+  parallel(static_cast<int>((len + chunk - 1) / chunk), [&](int t, int) {
     const int64_t lo = t * chunk, hi = lo + chunk < len ? lo + chunk : len;
     if (lo >= hi) return;
     Gemm<T> part = g;

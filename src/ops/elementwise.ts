@@ -34,7 +34,7 @@ const unaryRules: { [P in UnaryOp]: UnaryRule } = {
 function unary(op: UnaryOp, x: Tensor): Tensor {
   const keep = isFloat(x.dtype) || op === "neg" || op === "abs" || op === "sign" || op === "relu";
   const dtype = keep ? x.dtype : "float32";
-  const y = empty(x.shape, dtype === "bool" ? "int32" : dtype);
+  const y = empty(x.shape, dtype === "bool" ? "int32" : dtype, true);
   backend().unary(op, x.data, x, y.data);
   if (!wantsGrad(x)) return y;
   return record(op, y, [x], (g) => [unaryRules[op](g, x, y)], [x, y]);
@@ -98,7 +98,7 @@ function binary(op: BinaryOp, a: Arg, b: Arg): Tensor {
   const dtype = promoteTypes(ta.dtype, tb.dtype);
   const outType = op === "div" && !isFloat(dtype) ? "float32" : dtype === "bool" ? "int32" : dtype;
   const shape = outShape(op, ta, tb);
-  const y = empty(shape, outType);
+  const y = empty(shape, outType, true);
   backend().binary(op, ta.data, broadcastView(ta, shape), tb.data, broadcastView(tb, shape), y.data);
   if (!wantsGrad(ta, tb)) return y;
   return record(op, y, [ta, tb], (g) => binaryRules[op](g, ta, tb, y), [ta, tb, y]);
@@ -159,7 +159,7 @@ export function where(cond: Tensor, a: Arg, b: Arg): Tensor {
   check(cond.dtype === "bool", "where", () => `condition must be a bool tensor, got ${cond.dtype}`);
   const [ta, tb, dtype] = operands("where", a, b);
   const shape = broadcastShapes("where", cond.shape, ta.shape, tb.shape);
-  const y = empty(shape, dtype);
+  const y = empty(shape, dtype, true);
   const be = backend();
   be.where(
     cond.data,
@@ -179,7 +179,7 @@ export function where(cond: Tensor, a: Arg, b: Arg): Tensor {
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   if (dtype === "bool") return ne(x, 0);
-  const y = empty(x.shape, dtype);
+  const y = empty(x.shape, dtype, true);
   backend().copy(x.data, x, y.data);
   if (!isFloat(dtype) || !isFloat(x.dtype) || !wantsGrad(x)) return y;
   return record("cast", y, [x], (g) => [cast(g, x.dtype)]); // d cast(x) = dx, in x's precision

@@ -29,12 +29,12 @@ function batched(a: Tensor, b: Tensor): Tensor {
   const n = b.shape[b.ndim - 1];
   let y: Tensor;
   if (a.ndim === 2 && b.ndim === 2) {
-    y = empty([m, n], dtype);
+    y = empty([m, n], dtype, true);
     backend().matmul(ca.data, ca, cb.data, cb, y.data);
   } else {
     const k = a.shape[a.ndim - 1];
     const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
-    y = empty([...batch, m, n], dtype);
+    y = empty([...batch, m, n], dtype, true);
     const av = broadcastView(ca, [...batch, m, k]);
     backend().matmul(ca.data, av, cb.data, broadcastView(cb, [...batch, k, n]), y.data);
   }
@@ -105,7 +105,7 @@ const recording = (x: Tensor, w: Tensor, b: Tensor | null): boolean =>
 // gᵀ·x, W's gradient; when nothing records, one kernel call on a transposed view of g, no permute op.
 function weightGrad(g: Tensor, x: Tensor): Tensor {
   if (wantsGrad(g, x) || g.dtype !== x.dtype) return batched(mT(g), x);
-  const y = empty([g.shape[1], x.shape[1]], g.dtype);
+  const y = empty([g.shape[1], x.shape[1]], g.dtype, true);
   const gt: View = {
     shape: [g.shape[1], g.shape[0]],
     strides: [g.strides[1], g.strides[0]],
@@ -131,7 +131,7 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolea
   const xs = cast(x.ndim === 2 ? x : reshape(x, [numel(lead), nIn]), dtype);
   const w = cast(weight, dtype);
   const b = bias && contiguous(cast(bias, dtype));
-  const y = empty([...lead, nOut], dtype);
+  const y = empty([...lead, nOut], dtype, true);
   const wt: View = { shape: [nIn, nOut], strides: [w.strides[1], w.strides[0]], offset: w.offset };
   backend().matmul(xs.data, xs, w.data, wt, y.data, b?.data, b?.offset, withRelu);
   if (withRelu || !recording(xs, w, b)) return y;

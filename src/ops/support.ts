@@ -1,6 +1,6 @@
 // Small helpers every op file uses: fresh outputs, scalar operands, broadcast views.
 import type { View } from "../backend/backend.js";
-import { allocateOutput, isFloat, type DType } from "../tensor/dtype.js";
+import { allocateOutput, allocateUnfilled, isFloat, type DType } from "../tensor/dtype.js";
 import { Storage } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 import { check } from "../util/errors.js";
@@ -11,12 +11,13 @@ export interface KeepDim {
   keepdim?: boolean;
 }
 
-/** A fresh zero-filled contiguous tensor. */
-export function empty(shape: readonly number[], dtype: DType): Tensor {
+/** A fresh contiguous tensor, zero-filled unless `overwritten` (its kernel writes every element). */
+export function empty(shape: readonly number[], dtype: DType, overwritten = false): Tensor {
   const r = shape.length; // ranks 0-2 inline: nearly every output of a small training step
   const n = r === 2 ? shape[0] * shape[1] : r === 1 ? shape[0] : numel(shape);
   const strides = r === 2 ? [shape[1], 1] : r === 1 ? [1] : contiguousStrides(shape);
-  return new Tensor(new Storage(allocateOutput(dtype, n)), shape, strides, 0, dtype);
+  const data = overwritten ? allocateUnfilled(dtype, n) : allocateOutput(dtype, n);
+  return new Tensor(new Storage(data), shape, strides, 0, dtype);
 }
 
 /** A tensor of `t`'s shape and dtype filled with `value`, not connected to any graph. */

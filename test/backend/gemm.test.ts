@@ -85,6 +85,50 @@ function epilogueExact(be: Backend, kind: Kind, seed: number): void {
   }
 }
 
+/**
+ * The layout of the operands never changes the bits: A read in place (rows with unit column stride) or
+ * packed (column-major A, or rows 4 KiB apart), B packed from row-major storage or transposed (x·Wᵀ's
+ * weight, packed by 8 × 8 register transposes), split over threads or not: all give the same result.
+ */
+function layoutExact(be: Backend, kind: Kind, seed: number): void {
+  const r = rng(seed);
+  // [m, k, n]: partial micro-tiles, several K blocks, K not a multiple of 8, the W4 layers, 4 KiB rows
+  const shapes = [
+    [37, 781, 45],
+    [256, 784, 512],
+    [256, 256, 10],
+    [7, 13, 17],
+    [13, 1024, 33],
+    [50, 3, 200],
+  ];
+  for (const [m, k, n] of shapes) {
+    const [da, db] = [fill(r, kind, m * k), fill(r, kind, k * n)];
+    const [at, bt] = [alloc(kind, m * k), alloc(kind, k * n)];
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) at[p * m + i] = da[i * k + p];
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = db[p * n + j];
+    const aViews: View[] = [
+      { shape: [m, k], strides: [k, 1], offset: 0 },
+      { shape: [m, k], strides: [1, m], offset: 0 },
+    ];
+    const bViews: View[] = [
+      { shape: [k, n], strides: [n, 1], offset: 0 },
+      { shape: [k, n], strides: [1, k], offset: 0 },
+    ];
+    const bias = fill(r, kind, n);
+    const outs = aViews.flatMap((av, ia) =>
+      bViews.map((bv, ib) => {
+        const out = alloc(kind, m * n);
+        be.matmul(ia ? at : da, av, ib ? bt : db, bv, out, bias, 0, true);
+        return out;
+      }),
+    );
+    // Object.is: -0 ≠ +0, any NaN = NaN (which NaN payload survives depends on the operand order of an FMA)
+    const diff = outs.map((o) => o.findIndex((v, q) => !Object.is(v, outs[0][q])));
+    const what = `layouts of ${kind} [${m}, ${k}]·[${k}, ${n}]: first differing element`;
+    expect(diff, what).toEqual([-1, -1, -1, -1]);
+  }
+}
+
 for (const name of cr.listBackends()) {
   describe(`matmul on backend ${name}`, () => {
     let be: Backend;
@@ -122,6 +166,10 @@ for (const name of cr.listBackends()) {
             cr.setNumThreads(t);
             fuzz(be, kind, 7 + t, 150);
             fuzz(be, kind, 70 + t, 6, true);
+          });
+          it.each([...FLOATS])(`operand layouts give the same bits, %s, ${t} thread(s)`, (kind) => {
+            cr.setNumThreads(t);
+            layoutExact(be, kind, 30 + t);
           });
           it.each([...FLOATS])(
             `bias/relu epilogue = separate ops, bit for bit, %s, ${t} thread(s)`,

@@ -6,6 +6,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace cr {
 
@@ -163,7 +166,7 @@ int64_t roundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
 // Matrix-vector shapes: one or two rows of A, or one column of B. False if the layout does not fit.
 template <typename T>
-bool skinny(const TypeKernels<T>& kk, const Gemm<T>& g, int nt) {
+bool skinny(const TypeKernels<T>& kk, const Gemm<T>& g, int nt, bool wake) {
   if (g.m <= 2 && (g.csb == 1 || (g.rsb == 1 && g.csa == 1))) {
     const int64_t chunk = roundUp((g.n + nt - 1) / nt, 64);
     parallel(nt, [&](int t, int) {
@@ -176,7 +179,7 @@ bool skinny(const TypeKernels<T>& kk, const Gemm<T>& g, int nt) {
         if (g.bias || g.relu)
           for (int64_t j = j0; j < j1; j++) y[j - j0] = epilogue(y[j - j0], g, j);
       }
-    });
+    }, wake);
     return true;
   }
   if (g.n == 1 && g.csa == 1 && g.rsb == 1) {
@@ -185,25 +188,29 @@ bool skinny(const TypeKernels<T>& kk, const Gemm<T>& g, int nt) {
       const int64_t i0 = t * chunk, i1 = i0 + chunk < g.m ? i0 + chunk : g.m;
       if (i0 < i1) kk.dots(g.k, i1 - i0, g.b, g.a + i0 * g.rsa, g.rsa, g.c + i0 * g.ldc, g.ldc);
       for (int64_t i = i0; (g.bias || g.relu) && i < i1; i++) g.c[i * g.ldc] = epilogue(g.c[i * g.ldc], g, 0);
-    });
+    }, wake);
     return true;
   }
   return false;
 }
 
-// One product, split over nt threads along its longer side in whole micro-tiles.
+// One product, split for nt threads along its longer side in whole micro-tiles (with wake false, only
+// workers that are awake take part).
 template <typename T>
-void gemmOne(const Gemm<T>& g, int nt) {
+void gemmOne(const Gemm<T>& g, int nt, bool wake = true) {
   const TypeKernels<T>& kk = kernelsFor<T>();
-  if (skinny(kk, g, nt)) return;
+  if (skinny(kk, g, nt, wake)) return;
   if (nt <= 1) {
     kk.gemm(g);
     return;
   }
   const bool alongN = g.n >= g.m;
   const int64_t len = alongN ? g.n : g.m;
-  const int64_t chunk = roundUp((len + nt - 1) / nt, alongN ? kk.nr : kk.mr);
-  parallel(nt, [&](int t, int) {
+  // Two parts per thread where that packs nothing twice (along N, A read in place): a thread that the OS
+  // runs late on a busy machine then leaves more of the work to the others (W4 at 2 threads: 2-7%).
+  const int want = alongN && readsAInPlace(g) ? 2 * nt : nt;
+  const int64_t chunk = roundUp((len + want - 1) / want, alongN ? kk.nr : kk.mr);
+  parallel(static_cast<int>((len + chunk - 1) / chunk), [&](int t, int) {
     const int64_t lo = t * chunk, hi = lo + chunk < len ? lo + chunk : len;
     if (lo >= hi) return;
     Gemm<T> part = g;
@@ -218,15 +225,24 @@ void gemmOne(const Gemm<T>& g, int nt) {
       part.c += lo * g.ldc;
     }
     kk.gemm(part);
-  });
+  }, wake);
 }
 
-// Threads for one m×n×k product: ~one nanosecond per 40 multiply-adds (per 4 bytes read for gemv).
+// Nanoseconds one m×n×k product takes on one thread: ~40 multiply-adds each (4 bytes read for gemv).
+template <typename T>
+double productNs(int64_t m, int64_t n, int64_t k) {
+  const double macs = static_cast<double>(m) * n * k;
+  return m <= 2 || n == 1 ? macs * sizeof(T) / 16.0 : macs / 40.0;
+}
 template <typename T>
 int threadsForProduct(int64_t m, int64_t n, int64_t k) {
-  if (m <= 2 || n == 1) return threadsFor(static_cast<double>(m) * n * k * sizeof(T) / 16.0);
-  return threadsFor(static_cast<double>(m) * n * k / 40.0);
+  return threadsFor(productNs<T>(m, n, k));
 }
+
+// Products of 10-50 µs are too short to wake a sleeping worker but split in two when one is still
+// polling after the previous kernel (the last layer of an MLP after a threaded one: 25 → 14 µs). Not
+// matrix-vector shapes, whose batch-1 latency is tuned as it is.
+constexpr double kAwakeSplitNs = 1e4;
 
 template <typename T>
 void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d, const T* bias, bool relu) {
@@ -236,7 +252,7 @@ void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d, const T* bia
   const int64_t items = w.total();
   const int64_t mn = d.m * d.n;
   Gemm<T> g{d.m, d.n, d.k, a, d.rsa, d.csa, b, d.rsb, d.csb, c, d.n, bias, relu};
-  const int per = threadsForProduct<T>(d.m, d.n, d.k);
+  int per = threadsForProduct<T>(d.m, d.n, d.k);
   const int all = items > 1 && per < numThreads() ? threadsForProduct<T>(d.m * items, d.n, d.k) : 1;
   if (all > per) {
     // Many small products: whole products per thread.
@@ -257,6 +273,9 @@ void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d, const T* bia
     });
     return;
   }
+  const bool wake = per > 1;
+  if (items == 1 && per == 1 && d.m > 2 && d.n > 1 && productNs<T>(d.m, d.n, d.k) >= kAwakeSplitNs)
+    per = numThreads() > 1 ? 2 : 1;
   int64_t e = 0;
   w.range(0, items, [&](const int64_t* pos, int64_t len) {
     for (int64_t q = 0; q < len; q++, e++) {
@@ -264,7 +283,7 @@ void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d, const T* bia
       gi.a = a + pos[0] + q * w.inner[0];
       gi.b = b + pos[1] + q * w.inner[1];
       gi.c = c + e * mn;
-      gemmOne(gi, per);
+      gemmOne(gi, per, wake);
     }
   });
 }

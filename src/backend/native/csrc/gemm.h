@@ -33,6 +33,15 @@ inline T epilogue(T s, const Gemm<T>& g, int64_t j) {
   return g.relu && s <= 0 ? T(0) : s;
 }
 
+/**
+ * Whether the kernels read A's rows in place instead of packing them: rows with unit column stride, unless
+ * they lie a multiple of 4 KiB apart and so share L1 sets (n = 1024, 2048 squares ran 3-5% slower).
+ */
+template <typename T>
+inline bool readsAInPlace(const Gemm<T>& g) {
+  return g.csa == 1 && (g.rsa * sizeof(T)) % 4096 != 0;
+}
+
 /** A batched product as the backend's matmul sees it: [...batch, m, k] · [...batch, k, n]. */
 struct MatmulDesc {
   int nb;  // batch dims

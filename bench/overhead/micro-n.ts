@@ -35,7 +35,9 @@ const cases: Record<string, () => unknown> = {
   fwd: () => model.forward(x),
   fwdops: () => {
     const [l1, , l2] = mods;
-    return cr.nn.functional.linear(cr.nn.functional.linear(x, l1.weight, l1.bias).tanh(), l2.weight, l2.bias).sigmoid();
+    return cr.nn.functional
+      .linear(cr.nn.functional.linear(x, l1.weight, l1.bias).tanh(), l2.weight, l2.bias)
+      .sigmoid();
   },
   children: () => model.children(),
   fwdloss: () => lossFn.forward(model.forward(x), y),

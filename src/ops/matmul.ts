@@ -106,14 +106,16 @@ const recording = (x: Tensor, w: Tensor, b: Tensor | null): boolean =>
 function weightGrad(g: Tensor, x: Tensor): Tensor {
   if (wantsGrad(g, x) || g.dtype !== x.dtype) return batched(mT(g), x);
   const y = empty([g.shape[1], x.shape[1]], g.dtype, true);
-  const gt: View = {
-    shape: [g.shape[1], g.shape[0]],
-    strides: [g.strides[1], g.strides[0]],
-    offset: g.offset,
-  };
-  backend().matmul(g.data, gt, x.data, x, y.data);
+  backend().matmul(g.data, transposed(g), x.data, x, y.data);
   return y;
 }
+
+// A 2-D tensor read transposed, as a backend view (no permute op, no tensor).
+const transposed = (t: Tensor): View => ({
+  shape: [t.shape[1], t.shape[0]],
+  strides: [t.strides[1], t.strides[0]],
+  offset: t.offset,
+});
 
 function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolean): Tensor {
   const [nOut, nIn] = weight.shape;
@@ -132,8 +134,7 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolea
   const w = cast(weight, dtype);
   const b = bias && contiguous(cast(bias, dtype));
   const y = empty([...lead, nOut], dtype, true);
-  const wt: View = { shape: [nIn, nOut], strides: [w.strides[1], w.strides[0]], offset: w.offset };
-  backend().matmul(xs.data, xs, w.data, wt, y.data, b?.data, b?.offset, withRelu);
+  backend().matmul(xs.data, xs, w.data, transposed(w), y.data, b?.data, b?.offset, withRelu);
   if (withRelu || !recording(xs, w, b)) return y;
   // d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db  →  gx = g·W, gW = gᵀ·x (in W's row-major layout), gb = Σ_rows g
   const rule = (g: Tensor) => {

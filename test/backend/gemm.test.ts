@@ -37,11 +37,12 @@ function reference(a: TypedArray, av: View, b: TypedArray, bv: View) {
   return { c, s };
 }
 
-function fuzz(be: Backend, kind: Kind, seed: number, cases: number, big = false): void {
+/** Sizes from DIMS, or (big) up to 300, or (deep) K of 1000-1700: two to four K blocks of unequal size. */
+function fuzz(be: Backend, kind: Kind, seed: number, cases: number, size = "small"): void {
   const r = rng(seed);
   for (let c = 0; c < cases; c++) {
-    const pick = () => (big ? int(r, 1, 300) : DIMS[int(r, 0, DIMS.length - 1)]);
-    const [m, k, n] = [pick(), pick(), pick()];
+    const pick = () => (size === "big" ? int(r, 1, 300) : DIMS[int(r, 0, DIMS.length - 1)]);
+    const [m, k, n] = [pick(), size === "deep" ? int(r, 1000, 1700) : pick(), pick()];
     const batch = r() < 0.3 ? [int(r, 1, 3), int(r, 1, 2)].slice(0, int(r, 1, 2)) : [];
     const a = randomView(r, [...batch, m, k], true);
     const b = randomView(r, [...batch, k, n], true);
@@ -148,7 +149,8 @@ for (const name of cr.listBackends()) {
     if (name !== "native") {
       it.each([...FLOATS])("fuzzed shapes, %s", (kind) => {
         fuzz(be, kind, 5, 150);
-        fuzz(be, kind, 50, 4, true);
+        fuzz(be, kind, 50, 4, "big");
+        fuzz(be, kind, 51, 2, "deep");
       });
       it.each([...FLOATS])("bias/relu epilogue = separate ops, bit for bit, %s", (kind) =>
         epilogueExact(be, kind, 9),
@@ -165,7 +167,8 @@ for (const name of cr.listBackends()) {
           it.each([...FLOATS])(`fuzzed shapes, %s, ${t} thread(s)`, (kind) => {
             cr.setNumThreads(t);
             fuzz(be, kind, 7 + t, 150);
-            fuzz(be, kind, 70 + t, 6, true);
+            fuzz(be, kind, 70 + t, 6, "big");
+            fuzz(be, kind, 80 + t, 3, "deep");
           });
           it.each([...FLOATS])(`operand layouts give the same bits, %s, ${t} thread(s)`, (kind) => {
             cr.setNumThreads(t);

@@ -66,11 +66,11 @@ void* workspaceB(size_t bytes) { return bufB.get(bytes); }
 namespace isa_avx512 {
 #define CR_ISA_NAME "avx512"
 #define CR_VB 64
-#define CR_MR 12
-#define CR_KC32 128
-#define CR_MC32 240
-#define CR_KC64 128
-#define CR_MC64 120
+#define CR_MR 8
+#define CR_KC32 512
+#define CR_MC32 96
+#define CR_KC64 512
+#define CR_MC64 48
 #include "gemm-kernel.inc"
 #undef CR_ISA_NAME
 #undef CR_VB

@@ -1,6 +1,7 @@
 // Containers: Sequential (a chain, children named 0, 1, 2, …), ModuleList and ModuleDict (registered
 // collections without a forward of their own).
 import { linearRelu } from "../ops/index.js";
+import { recycle } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { ChainruleError, check } from "../util/errors.js";
 import { ReLU } from "./activation.js";
@@ -57,12 +58,20 @@ export class Sequential extends Module {
       return inputs[0];
     }
     let x = inputs[0];
+    let ours = false; // x is a fresh, ungraphed output of a plain Linear run here
     for (let i = 0; i < mods.length; i++) {
       const m = mods[i];
-      if (i + 1 < mods.length && linearThenRelu(m, mods[i + 1]) && (i > 0 || inputs.length === 1)) {
+      const prev = x;
+      const fused = i + 1 < mods.length && linearThenRelu(m, mods[i + 1]);
+      if (fused && (i > 0 || inputs.length === 1)) {
         x = linearRelu(x, m.weight, m.bias);
         i++;
       } else x = i === 0 ? m.forward(...inputs) : m.forward(x);
+      const made = (fused || isPlainLinear(m)) && x.gradFn === null && !x.requiresGrad;
+      // A plain Linear keeps no reference to its input and its output never shares its input's store:
+      // the previous output is dead once the next plain Linear has run.
+      if (ours && made) recycle(prev.data);
+      ours = made;
     }
     return x;
   }
@@ -70,6 +79,7 @@ export class Sequential extends Module {
 
 // A plain nn.Linear straight into a plain nn.ReLU, neither hooked nor overridden (a hook wraps forward as
 // an own property): one GEMM whose store step applies the ReLU when no gradient is recorded.
+const isPlainLinear = (m: Module): boolean => m.constructor === Linear && !Object.hasOwn(m, "forward");
 function linearThenRelu(a: Module, b: Module): a is Linear {
   const plain = (m: Module) => !Object.hasOwn(m, "forward");
   return a.constructor === Linear && b.constructor === ReLU && plain(a) && plain(b);

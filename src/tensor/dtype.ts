@@ -53,8 +53,21 @@ const unfilled = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint
 export function allocateUnfilled(dtype: DType, n: number): TypedArray {
   const bytes = dtype === "float64" ? 8 * n : 4 * n;
   if (unfilled === undefined || bytes < 1 << 14 || !isFloat(dtype)) return allocateOutput(dtype, n);
-  const buf = unfilled.allocUnsafeSlow(bytes).buffer;
+  const i = spare.findIndex((b) => b.byteLength === bytes);
+  const buf = i >= 0 ? spare.splice(i, 1)[0] : unfilled.allocUnsafeSlow(bytes).buffer;
   return dtype === "float32" ? new Float32Array(buf, 0, n) : new Float64Array(buf, 0, n);
+}
+
+// Stores of outputs that their maker knows to be dead (the intermediate results of nn.Sequential's
+// inference chain of Linear layers), reused by the next unfilled output of the same size while they are
+// still in cache: a fresh 512 KiB output is written through to cold memory (W4 batch 256: 2-4%).
+const spare: ArrayBuffer[] = [];
+
+/** Hands back an unfilled output's store that nothing references any more (the last 4 are kept). */
+export function recycle(data: TypedArray): void {
+  const buf = data.buffer as ArrayBuffer;
+  if (unfilled === undefined || data.byteOffset !== 0 || data.byteLength !== buf.byteLength) return;
+  if (buf.byteLength >= 1 << 14 && spare.push(buf) > 4) spare.shift();
 }
 
 export function dtypeOf(data: TypedArray): DType {

@@ -72,6 +72,8 @@ export interface Backend {
   /** Reduces the sorted `axes` of `xv`; `out` has the kept dims. */
   reduce(op: ReduceOp, x: TypedArray, xv: View, axes: readonly number[], out: TypedArray): void;
   argReduce(op: ArgReduceOp, x: TypedArray, xv: View, axis: number, out: Int32Array): void;
+  /** log-softmax of floats along `axis`: out = x − log Σ exp(x), computed stably, contiguous. */
+  logSoftmax(x: TypedArray, xv: View, axis: number, out: TypedArray): void;
   /**
    * Batched matrix product: av is [...batch, m, k], bv is [...batch, k, n] (same batch), out [...batch, m, n].
    * With `bias` (n contiguous values from `biasOffset`), each row is stored as round(a·b) + bias; with

@@ -127,12 +127,6 @@ export function softmax(x: Tensor, dim: number): Tensor {
   return div(e, sum(e, dim, { keepdim: true }));
 }
 
-/** x - logsumexp(x) along `dim`: finite even for logits of ±1000. */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
-  normalizeDim("logSoftmax", dim, x.ndim);
-  return sub(x, logsumexp(x, dim, { keepdim: true }));
-}
-
 export const square = (x: Tensor): Tensor => mul(x, x);
 export const reciprocal = (x: Tensor): Tensor => div(1, x);
 export const rsqrt = (x: Tensor): Tensor => div(1, sqrt(x));

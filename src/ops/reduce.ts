@@ -1,12 +1,13 @@
-// Reduction primitives: sum, amax/amin (ties share the gradient), argmax/argmin. Everything else that
-// reduces (mean, var, std, logsumexp, max with indices) is composed from these in composite.ts.
+// Reduction primitives: sum, amax/amin (ties share the gradient), argmax/argmin, and logSoftmax (one kernel
+// for cross-entropy's ten-op chain). Everything else that reduces (mean, var, std, logsumexp, softmax, max
+// with indices) is composed from these in composite.ts.
 import { backend, type ReduceOp } from "../backend/backend.js";
 import { record, wantsGrad } from "../autograd/graph.js";
 import { isFloat } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { check, fmtShape } from "../util/errors.js";
 import { normalizeDim, normalizeDims } from "../util/shape.js";
-import { cast, div, eq, mul } from "./elementwise.js";
+import { cast, div, eq, exp, mul, sub } from "./elementwise.js";
 import { expand, reshape } from "./movement.js";
 import { empty, type KeepDim } from "./support.js";
 
@@ -75,6 +76,22 @@ export const amax = (x: Tensor, dim: Dims = null, opts: KeepDim = {}): Tensor =>
   extremum("max", "amax", x, dim, opts);
 export const amin = (x: Tensor, dim: Dims = null, opts: KeepDim = {}): Tensor =>
   extremum("min", "amin", x, dim, opts);
+
+/**
+ * x − log Σ exp(x) along `dim` in one kernel, stable for any magnitude (logits of ±1000 stay finite).
+ * Floating-point input only, as in PyTorch.
+ */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const axis = normalizeDim("logSoftmax", dim, x.ndim);
+  check(isFloat(x.dtype), "logSoftmax", () => `expected a floating-point input, got ${x.dtype}`);
+  if (x.ndim === 0) return reshape(logSoftmax(reshape(x, [1]), 0), []);
+  const y = empty(x.shape, x.dtype, true);
+  if (x.numel > 0) backend().logSoftmax(x.data, x, axis, y.data);
+  if (!wantsGrad(x)) return y;
+  // d log softmax(x) = dx − softmax(x) Σ dx: g − exp(y) Σ g
+  const rule = (g: Tensor) => [sub(g, mul(exp(y), sum(g, axis, { keepdim: true })))];
+  return record("logSoftmax", y, [x], rule, [y]);
+}
 
 function argReduce(op: "argmax" | "argmin", x: Tensor, dim: number | null, opts: KeepDim): Tensor {
   if (dim === null) {

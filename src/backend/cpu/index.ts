@@ -3,7 +3,7 @@ import type { Backend } from "../backend.js";
 import { binary, copy, unary, where } from "./elementwise.js";
 import { gather, scatterAdd } from "./indexing.js";
 import { matmul } from "./matmul.js";
-import { argReduce, reduce } from "./reduce.js";
+import { argReduce, logSoftmax, reduce } from "./reduce.js";
 
 export const cpuBackend: Backend = {
   name: "cpu",
@@ -12,6 +12,7 @@ export const cpuBackend: Backend = {
   where,
   reduce,
   argReduce,
+  logSoftmax,
   matmul,
   copy,
   gather,

@@ -171,3 +171,26 @@ export function argReduce(op: ArgReduceOp, x: TypedArray, xv: View, axis: number
     }
   }
 }
+
+/** out (contiguous, x's shape) = x − m − log Σ exp(x − m) along `axis`, m the max (0 when ±∞; NaN spreads). */
+export function logSoftmax(x: TypedArray, xv: View, axis: number, out: TypedArray): void {
+  const { keptShape, keptStrides } = split(xv, [axis]);
+  const [n, s] = [xv.shape[axis], xv.strides[axis]];
+  let after = 1;
+  for (let d = axis + 1; d < xv.shape.length; d++) after *= xv.shape[d];
+  const outer = new Walker(keptShape, [keptStrides], [xv.offset]);
+  for (let r = 0, k = 0; r < outer.rows; r++, outer.next())
+    for (let e = 0, base = outer.pos[0]; e < outer.n; e++, k++, base += outer.inner[0]) {
+      let m = -Infinity;
+      for (let j = 0; j < n; j++) {
+        const v = x[base + j * s];
+        if (v > m || v !== v) m = v;
+      }
+      if (m === Infinity || m === -Infinity) m = 0;
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += Math.exp(x[base + j * s] - m);
+      const lse = Math.log(sum) + m;
+      const o = (k - (k % after)) * n + (k % after);
+      for (let j = 0; j < n; j++) out[o + j * after] = x[base + j * s] - lse;
+    }
+}

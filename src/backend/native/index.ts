@@ -28,6 +28,7 @@ interface Addon {
   copy(x: TypedArray, out: TypedArray): void;
   reduce(op: number, x: TypedArray, out: TypedArray): void;
   argReduce(isMax: number, x: TypedArray, out: Int32Array): void;
+  logSoftmax(x: TypedArray, out: TypedArray): void;
   gather(x: TypedArray, idx: Int32Array, out: TypedArray): void;
   scatterAdd(out: TypedArray, idx: Int32Array, src: TypedArray): void;
   matmul(a: TypedArray, b: TypedArray, out: TypedArray, bias?: TypedArray): void;
@@ -167,6 +168,13 @@ function makeBackend(native: Addon): Backend {
       operand(xv.strides, xv.offset);
       extra(axis);
       native.argReduce(op === "argmax" ? 1 : 0, x, out);
+    },
+    logSoftmax(x, xv, axis, out) {
+      if (small(xv.shape) || !sameType(x, out)) return cpu.logSoftmax(x, xv, axis, out);
+      header(xv.shape);
+      operand(xv.strides, xv.offset);
+      extra(axis);
+      native.logSoftmax(x, out);
     },
     matmul(a, av, b, bv, out, bias?, biasOffset = 0, relu = false) {
       const r = av.shape.length;

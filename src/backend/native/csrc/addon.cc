@@ -227,6 +227,19 @@ napi_value ArgReduce(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value LogSoftmax(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!parse(env, info, 2, 0, 1, c)) return fail(env, "logSoftmax: bad arguments");
+  const Arr &x = c.arr[0], &o = c.arr[1];
+  const int axis = static_cast<int>(c.d.extra[0]);
+  if (!isFloat(x.dt) || o.dt != x.dt || axis < 0 || axis >= c.d.nd) return fail(env, "logSoftmax: bad types");
+  if (!inBounds(c.d.nd, c.d.shape, c.d.strides[0], c.d.offset[0], x.length) ||
+      numel(c.d.nd, c.d.shape) > o.length)
+    return fail(env, "logSoftmax: view out of bounds");
+  logSoftmax(x.dt, x.data, o.data, views(c.d, 1), axis);
+  return nullptr;
+}
+
 napi_value Gather(napi_env env, napi_callback_info info) {
   Call c;
   if (!parse(env, info, 3, 0, 2, c)) return fail(env, "gather: bad arguments");
@@ -425,7 +438,7 @@ NAPI_MODULE_INIT() {
   } fns[] = {
       {"init", Init},         {"unary", Unary},           {"binary", Binary},
       {"where", Where},       {"copy", Copy},             {"reduce", Reduce},
-      {"argReduce", ArgReduce}, {"gather", Gather},       {"scatterAdd", ScatterAdd},
+      {"argReduce", ArgReduce}, {"logSoftmax", LogSoftmax}, {"gather", Gather},       {"scatterAdd", ScatterAdd},
       {"matmul", Matmul},     {"setNumThreads", SetNumThreads}, {"numThreads", NumThreads},
       {"isa", Isa},           {"setIsa", SetIsa},
       {"sgdStep", SgdStep},   {"adamStep", AdamStep},

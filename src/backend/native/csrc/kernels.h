@@ -35,6 +35,7 @@ void copy(DType from, DType to, const void* x, void* out, const Views& v);
 void reduce(int op, DType dt, const void* x, void* out, const Views& v, const uint8_t* reduced);
 /** Index of the first extremum along `axis` (NaN counts as the extremum). */
 void argReduce(bool isMax, DType dt, const void* x, int32_t* out, const Views& v, int axis);
+void logSoftmax(DType dt, const void* x, void* out, const Views& v, int axis);
 /**
  * Gather: v iterates idx's shape over idx (operand 0) and x with its `dim` stride zeroed (operand 1);
  * out[k] = x[pos + idx·sd]. False if an index falls outside [0, size).

@@ -185,6 +185,42 @@ void argReduceTyped(bool isMax, const T* x, int32_t* out, const Views& v, int ax
   });
 }
 
+// x − m − log Σ exp(x − m) along the axis, m the max (0 when ±∞, NaN spreading), in double for the sum;
+// out is contiguous in x's shape.
+template <typename T>
+void logSoftmaxTyped(const T* x, T* out, const Views& v, int axis) {
+  uint8_t flags[kMaxDims] = {};
+  flags[axis] = 1;
+  const Split s = splitDims(v, flags);
+  const int64_t n = v.shape[axis], st = v.strides[0][axis];
+  int64_t after = 1;
+  for (int d = axis + 1; d < v.nd; d++) after *= v.shape[d];
+  const int64_t* ks[1] = {s.kStrides};
+  Walk<1> outer(s.nk, s.kShape, ks, &v.offset[0]);
+  parallelFor(static_cast<double>(s.nOut) * n * 6, s.nOut, [&](int t, int nth) {
+    int64_t o0, o1;
+    split(s.nOut, t, nth, o0, o1);
+    Walk<1> ow = outer;
+    int64_t k = o0;
+    ow.range(o0, o1, [&](const int64_t* p, int64_t len) {
+      for (int64_t q = 0; q < len; q++, k++) {
+        const T* base = x + p[0] + q * ow.inner[0];
+        T m = -std::numeric_limits<T>::infinity();
+        for (int64_t j = 0; j < n; j++) {
+          const T val = base[j * st];
+          if (val > m || val != val) m = val;
+        }
+        if (std::isinf(m)) m = 0;
+        double sum = 0;
+        for (int64_t j = 0; j < n; j++) sum += std::exp(static_cast<double>(base[j * st]) - m);
+        const double lse = std::log(sum) + m;
+        T* o = out + (k - k % after) * n + k % after;
+        for (int64_t j = 0; j < n; j++) o[j * after] = static_cast<T>(base[j * st] - lse);
+      }
+    });
+  });
+}
+
 template <typename T>
 bool gatherTyped(const T* x, const int32_t* idx, T* out, const Views& v, int64_t sd, int64_t size) {
   const int64_t* st[3] = {v.strides[0], v.strides[1], v.strides[2]};
@@ -243,6 +279,11 @@ void reduce(int op, DType dt, const void* x, void* out, const Views& v, const ui
 void argReduce(bool isMax, DType dt, const void* x, int32_t* out, const Views& v, int axis) {
   if (dt == DType::F32) argReduceTyped(isMax, static_cast<const float*>(x), out, v, axis);
   else argReduceTyped(isMax, static_cast<const double*>(x), out, v, axis);
+}
+
+void logSoftmax(DType dt, const void* x, void* out, const Views& v, int axis) {
+  if (dt == DType::F32) logSoftmaxTyped(static_cast<const float*>(x), static_cast<float*>(out), v, axis);
+  else logSoftmaxTyped(static_cast<const double*>(x), static_cast<double*>(out), v, axis);
 }
 
 bool gather(DType dt, const void* x, const int32_t* idx, void* out, const Views& v, int64_t sd, int64_t size) {

@@ -36,6 +36,7 @@ interface Addon {
   numThreads(): number;
   isa(): string;
   setIsa(name: string): boolean;
+  tuneMalloc(): boolean;
   sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array | null): boolean;
   adamStep(
     p: Float32Array,
@@ -46,7 +47,12 @@ interface Addon {
   ): boolean;
 }
 
-/** Environment: CHAINRULE_NATIVE=0 disables the addon, CHAINRULE_NATIVE_PATH points at another build. */
+/**
+ * Environment: CHAINRULE_NATIVE=0 disables the addon, CHAINRULE_NATIVE_PATH points at another build.
+ * Loading it fixes glibc's mmap and trim thresholds (addon.cc, TuneMalloc) unless CHAINRULE_MALLOC=default
+ * or the process already sets malloc tunables (GLIBC_TUNABLES, MALLOC_*_ variables).
+ */
+let mallocTuned = false;
 function loadAddon(): Addon | null {
   const proc = (globalThis as { process?: NodeJS.Process }).process;
   if (proc === undefined || typeof proc.getBuiltinModule !== "function") return null;
@@ -58,6 +64,8 @@ function loadAddon(): Addon | null {
       env.CHAINRULE_NATIVE_PATH ?? "../../../build/Release/chainrule.node",
     ) as Addon;
     if (env.CHAINRULE_NATIVE_ISA) addon.setIsa(env.CHAINRULE_NATIVE_ISA);
+    const ownTuning = /malloc/.test(env.GLIBC_TUNABLES ?? "") || Object.keys(env).some((k) => /^MALLOC_.*_$/.test(k)); // prettier-ignore
+    mallocTuned = env.CHAINRULE_MALLOC !== "default" && !ownTuning && addon.tuneMalloc();
     const threads = Number(env.CHAINRULE_NUM_THREADS);
     if (threads >= 1) addon.setNumThreads(threads);
     return addon;
@@ -278,4 +286,9 @@ export function selectKernels(name: string): boolean {
 /** Which GEMM kernels the native backend runs ("avx512" | "avx2" | "generic"), or null without it. */
 export function nativeKernels(): string | null {
   return addon ? addon.isa() : null;
+}
+
+/** Whether loading the addon fixed glibc's malloc thresholds (see loadAddon). */
+export function nativeMallocTuned(): boolean {
+  return mallocTuned;
 }

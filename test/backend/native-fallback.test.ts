@@ -63,4 +63,30 @@ describe("native backend fallback", () => {
       fs.rmSync(file, { force: true });
     }
   }, 60_000);
+
+  it("an addon from older sources is not used: one line says so, getBackend() says cpu", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainrule-stale-"));
+    const fake = path.join(dir, "chainrule.cjs"); // what require() finds at CHAINRULE_NATIVE_PATH
+    fs.writeFileSync(
+      fake,
+      "const f = () => {}; module.exports = { init: f, matmul: f, sgdStep: f, adamStep: f };",
+    );
+    const script = path.join(dir, "main.mts");
+    fs.writeFileSync(script, `import * as cr from ${JSON.stringify(path.join(root, "src/index.ts"))};\nconsole.log(cr.getBackend());`); // prettier-ignore
+    try {
+      const env = { ...process.env, CHAINRULE_NATIVE_PATH: fake };
+      const run = spawnSync(process.execPath, ["--import", "tsx", script], {
+        cwd: root,
+        env,
+        encoding: "utf8",
+      });
+      expect(run.stdout.trim()).toBe("cpu");
+      expect(run.stderr.trim()).toBe(
+        "chainrule: the native addon is out of date (no logSoftmax, tuneMalloc); using the cpu backend. " +
+          "Rebuild it with `npm run build:native`.",
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

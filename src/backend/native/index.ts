@@ -53,6 +53,7 @@ interface Addon {
  * or the process already sets malloc tunables (GLIBC_TUNABLES, MALLOC_*_ variables).
  */
 let mallocTuned = false;
+const REQUIRED: (keyof Addon)[] = ["matmul", "logSoftmax", "tuneMalloc", "sgdStep", "adamStep"];
 function loadAddon(): Addon | null {
   const proc = (globalThis as { process?: NodeJS.Process }).process;
   if (proc === undefined || typeof proc.getBuiltinModule !== "function") return null;
@@ -63,6 +64,12 @@ function loadAddon(): Addon | null {
     const addon = createRequire(import.meta.url)(
       env.CHAINRULE_NATIVE_PATH ?? "../../../build/Release/chainrule.node",
     ) as Addon;
+    // An addon built from older sources (a `git pull` without `npm install`) lacks kernels: not used.
+    const missing = REQUIRED.filter((f) => typeof addon[f] !== "function");
+    if (missing.length > 0) {
+      console.warn(`chainrule: the native addon is out of date (no ${missing.join(", ")}); using the cpu backend. Rebuild it with \`npm run build:native\`.`); // prettier-ignore
+      return null;
+    }
     if (env.CHAINRULE_NATIVE_ISA) addon.setIsa(env.CHAINRULE_NATIVE_ISA);
     const ownTuning = /malloc/.test(env.GLIBC_TUNABLES ?? "") || Object.keys(env).some((k) => /^MALLOC_.*_$/.test(k)); // prettier-ignore
     mallocTuned = env.CHAINRULE_MALLOC !== "default" && !ownTuning && addon.tuneMalloc();

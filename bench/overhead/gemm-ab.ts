@@ -1,7 +1,8 @@
 // Native GEMM builds side by side: square f32 products (W1) and the W4 batch-256 forward, on 1 and 2
 // threads, in alternating processes (A, B, A, B, …) so that every build sees the same load on the shared
 // machine. Each process reports the median of its timed calls per case; printed are the medians over rounds
-// and B's ratio to A. Run (after `npx tsc -p tsconfig.build.json`):
+// and B's ratio to A. Every build must have the kernels this dist/ calls (variants of the current sources;
+// an older addon is refused by the loader). Run (after `npx tsc -p tsconfig.build.json`):
 //   npx tsx bench/overhead/gemm-ab.ts [rounds=5] [cases=sq512,sq1024,sq2048,w4,l1,l2,l3] A.node [B.node …]
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";

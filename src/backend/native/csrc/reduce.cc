@@ -154,34 +154,40 @@ void reduceTyped(int op, const T* x, T* out, const Views& v, const uint8_t* redu
   else reduceAcrossRows(op, x, out, s, v.offset[0]);
 }
 
-template <typename T>
-void argReduceTyped(bool isMax, const T* x, int32_t* out, const Views& v, int axis) {
+// f(o, line) for each line of x along `axis` (o: its position in the order of the other dims, line: its
+// first element; the axis has stride strides[0][axis]), over the pool for work of ~nsPerElement each.
+template <typename T, typename F>
+void forEachLine(const T* x, const Views& v, int axis, double nsPerElement, F&& f) {
   uint8_t flags[kMaxDims] = {};
   flags[axis] = 1;
   const Split s = splitDims(v, flags);
-  const int64_t n = v.shape[axis], st = v.strides[0][axis];
   const int64_t* ks[1] = {s.kStrides};
   Walk<1> outer(s.nk, s.kShape, ks, &v.offset[0]);
-  parallelFor(static_cast<double>(s.nOut) * n * 0.7, s.nOut, [&](int t, int nth) {
+  parallelFor(static_cast<double>(s.nOut) * v.shape[axis] * nsPerElement, s.nOut, [&](int t, int nth) {
     int64_t o0, o1;
     split(s.nOut, t, nth, o0, o1);
     Walk<1> ow = outer;
     int64_t o = o0;
     ow.range(o0, o1, [&](const int64_t* p, int64_t len) {
-      for (int64_t q = 0; q < len; q++) {
-        const T* base = x + p[0] + q * ow.inner[0];
-        int32_t best = 0;
-        T bv = n > 0 ? base[0] : T(0);
-        for (int64_t j = 1; j < n && bv == bv; j++) {
-          const T val = base[j * st];
-          if (val != val || (isMax ? val > bv : val < bv)) {
-            best = static_cast<int32_t>(j);
-            bv = val;
-          }
-        }
-        out[o++] = best;
-      }
+      for (int64_t q = 0; q < len; q++, o++) f(o, x + p[0] + q * ow.inner[0]);
     });
+  });
+}
+
+template <typename T>
+void argReduceTyped(bool isMax, const T* x, int32_t* out, const Views& v, int axis) {
+  const int64_t n = v.shape[axis], st = v.strides[0][axis];
+  forEachLine(x, v, axis, 0.7, [&](int64_t o, const T* line) {
+    int32_t best = 0;
+    T bv = n > 0 ? line[0] : T(0);
+    for (int64_t j = 1; j < n && bv == bv; j++) {
+      const T val = line[j * st];
+      if (val != val || (isMax ? val > bv : val < bv)) {
+        best = static_cast<int32_t>(j);
+        bv = val;
+      }
+    }
+    out[o] = best;
   });
 }
 
@@ -189,35 +195,21 @@ void argReduceTyped(bool isMax, const T* x, int32_t* out, const Views& v, int ax
 // out is contiguous in x's shape.
 template <typename T>
 void logSoftmaxTyped(const T* x, T* out, const Views& v, int axis) {
-  uint8_t flags[kMaxDims] = {};
-  flags[axis] = 1;
-  const Split s = splitDims(v, flags);
   const int64_t n = v.shape[axis], st = v.strides[0][axis];
   int64_t after = 1;
   for (int d = axis + 1; d < v.nd; d++) after *= v.shape[d];
-  const int64_t* ks[1] = {s.kStrides};
-  Walk<1> outer(s.nk, s.kShape, ks, &v.offset[0]);
-  parallelFor(static_cast<double>(s.nOut) * n * 6, s.nOut, [&](int t, int nth) {
-    int64_t o0, o1;
-    split(s.nOut, t, nth, o0, o1);
-    Walk<1> ow = outer;
-    int64_t k = o0;
-    ow.range(o0, o1, [&](const int64_t* p, int64_t len) {
-      for (int64_t q = 0; q < len; q++, k++) {
-        const T* base = x + p[0] + q * ow.inner[0];
-        T m = -std::numeric_limits<T>::infinity();
-        for (int64_t j = 0; j < n; j++) {
-          const T val = base[j * st];
-          if (val > m || val != val) m = val;
-        }
-        if (std::isinf(m)) m = 0;
-        double sum = 0;
-        for (int64_t j = 0; j < n; j++) sum += std::exp(static_cast<double>(base[j * st]) - m);
-        const double lse = std::log(sum) + m;
-        T* o = out + (k - k % after) * n + k % after;
-        for (int64_t j = 0; j < n; j++) o[j * after] = static_cast<T>(base[j * st] - lse);
-      }
-    });
+  forEachLine(x, v, axis, 6, [&](int64_t k, const T* line) {
+    T m = -std::numeric_limits<T>::infinity();
+    for (int64_t j = 0; j < n; j++) {
+      const T val = line[j * st];
+      if (val > m || val != val) m = val;
+    }
+    if (std::isinf(m)) m = 0;
+    double sum = 0;
+    for (int64_t j = 0; j < n; j++) sum += std::exp(static_cast<double>(line[j * st]) - m);
+    const double lse = std::log(sum) + m;
+    T* o = out + (k - k % after) * n + k % after;
+    for (int64_t j = 0; j < n; j++) o[j * after] = static_cast<T>(line[j * st] - lse);
   });
 }
 

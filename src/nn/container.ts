@@ -67,7 +67,7 @@ export class Sequential extends Module {
         x = linearRelu(x, m.weight, m.bias);
         i++;
       } else x = i === 0 ? m.forward(...inputs) : m.forward(x);
-      const made = (fused || isPlainLinear(m)) && x.gradFn === null && !x.requiresGrad;
+      const made = x.gradFn === null && !x.requiresGrad && (fused || isPlainLinear(m));
       // A plain Linear keeps no reference to its input and its output never shares its input's store:
       // the previous output is dead once the next plain Linear has run.
       if (ours && made) recycle(prev.data);
@@ -79,10 +79,10 @@ export class Sequential extends Module {
 
 // A plain nn.Linear straight into a plain nn.ReLU, neither hooked nor overridden (a hook wraps forward as
 // an own property): one GEMM whose store step applies the ReLU when no gradient is recorded.
-const isPlainLinear = (m: Module): boolean => m.constructor === Linear && !Object.hasOwn(m, "forward");
+const plain = (m: Module): boolean => !Object.hasOwn(m, "forward");
+const isPlainLinear = (m: Module): m is Linear => m.constructor === Linear && plain(m);
 function linearThenRelu(a: Module, b: Module): a is Linear {
-  const plain = (m: Module) => !Object.hasOwn(m, "forward");
-  return a.constructor === Linear && b.constructor === ReLU && plain(a) && plain(b);
+  return isPlainLinear(a) && b.constructor === ReLU && plain(b);
 }
 
 /**

@@ -423,20 +423,9 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return v;
 }
 
-void Finalize(napi_env env, void* data, void*) {
-  Instance* inst = static_cast<Instance*>(data);
-  if (inst->descRef != nullptr) napi_delete_reference(env, inst->descRef);
-  delete inst;
-}
-
-}  // namespace
-}  // namespace cr
-
-namespace cr {
-namespace {
 // Op outputs are malloc'd (Buffer.allocUnsafeSlow) and freed in batches when V8 collects them. glibc then
-// returns the heap top to the kernel and the next outputs fault their pages in again: ~450 faults per
-// 512² product, which on 2 threads fault side by side (W1 n = 512: p50 150 → 190-215 GFLOP/s with fixed
+// returns the heap top to the kernel and the next outputs fault their pages in again: typically 230-420
+// faults per 512² product, which on 2 threads fault side by side (W1 n = 512: p50 150 → 190-215 GFLOP/s with fixed
 // thresholds). Allocations below 32 MiB stay in the heap and up to 128 MiB of freed memory stays mapped.
 napi_value TuneMalloc(napi_env env, napi_callback_info) {
   bool done = false;
@@ -447,6 +436,13 @@ napi_value TuneMalloc(napi_env env, napi_callback_info) {
   napi_get_boolean(env, done, &v);
   return v;
 }
+
+void Finalize(napi_env env, void* data, void*) {
+  Instance* inst = static_cast<Instance*>(data);
+  if (inst->descRef != nullptr) napi_delete_reference(env, inst->descRef);
+  delete inst;
+}
+
 }  // namespace
 }  // namespace cr
 
@@ -457,12 +453,12 @@ NAPI_MODULE_INIT() {
     const char* name;
     napi_callback fn;
   } fns[] = {
-      {"init", Init},         {"unary", Unary},           {"binary", Binary},
-      {"where", Where},       {"copy", Copy},             {"reduce", Reduce},
-      {"argReduce", ArgReduce}, {"logSoftmax", LogSoftmax}, {"gather", Gather},       {"scatterAdd", ScatterAdd},
-      {"matmul", Matmul},     {"setNumThreads", SetNumThreads}, {"numThreads", NumThreads},
-      {"isa", Isa},           {"setIsa", SetIsa},
-      {"sgdStep", SgdStep},   {"adamStep", AdamStep},     {"tuneMalloc", TuneMalloc},
+      {"init", Init},           {"unary", Unary},           {"binary", Binary},
+      {"where", Where},         {"copy", Copy},             {"reduce", Reduce},
+      {"argReduce", ArgReduce}, {"logSoftmax", LogSoftmax}, {"gather", Gather},
+      {"scatterAdd", ScatterAdd}, {"matmul", Matmul},       {"setNumThreads", SetNumThreads},
+      {"numThreads", NumThreads}, {"isa", Isa},             {"setIsa", SetIsa},
+      {"sgdStep", SgdStep},     {"adamStep", AdamStep},     {"tuneMalloc", TuneMalloc},
   };
   for (const auto& f : fns) {
     napi_value v;

@@ -188,7 +188,7 @@ function reverse(
 
 const OUTSIDE = 1 << 30;
 // Contiguous over its whole storage from offset 0 (so in-place updates of .grad touch nothing else).
-const ownsStorage = (g: Tensor) => g.offset === 0 && g.data.length === g.numel && g.isContiguous();
+const ownsStorage = (g: Tensor) => g.offset === 0 && g.storage.array.length === g.numel && g.isContiguous();
 
 // A .grad gets its own contiguous storage: a rule may return a broadcast view or hand one tensor to two
 // inputs (d(a+b) = (g, g)), and optimizers and clipping update grads in place.

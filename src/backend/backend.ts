@@ -30,6 +30,11 @@ export const COMPARE_OPS = ["eq", "ne", "lt", "le", "gt", "ge"] as const;
 export type CompareOp = (typeof COMPARE_OPS)[number];
 
 export type ReduceOp = "sum" | "max" | "min";
+
+/** A backend's own layout of a matrix product's right operand (Backend.packMatmulB); opaque to callers. */
+export interface PackedB {
+  readonly byteLength: number;
+}
 export type ArgReduceOp = "argmax" | "argmin";
 
 /** Constants of one fused SGD update, already rounded to float32 as src/optim/fused.ts rounds them. */
@@ -78,10 +83,17 @@ export interface Backend {
    * Batched matrix product: av is [...batch, m, k], bv is [...batch, k, n] (same batch), out [...batch, m, n].
    * With `bias` (n contiguous values from `biasOffset`), each row is stored as round(a·b) + bias; with
    * `relu`, then as max(0, ·) with NaN kept (nn.Sequential's Linear → ReLU, when no gradient is recorded).
+   * `packed` is what packMatmulB returned for this b and bv; a backend may read b from it instead.
    */
   // prettier-ignore
   matmul(a: TypedArray, av: View, b: TypedArray, bv: View, out: TypedArray,
-         bias?: TypedArray, biasOffset?: number, relu?: boolean): void;
+         bias?: TypedArray, biasOffset?: number, relu?: boolean, packed?: PackedB): void;
+  /**
+   * Optional: the 2-D operand b (view bv, k × n) laid out once for many products with m-row operands that
+   * read it unchanged (a weight at inference), or null where that would not pay. Results are identical
+   * with and without it; the caller must not pass it on once b's elements change.
+   */
+  packMatmulB?(b: TypedArray, bv: View, m: number): PackedB | null;
   /** Copies view xv into `out` (contiguous, or the view `ov` of the same shape); types may differ (a cast). */
   copy(x: TypedArray, xv: View, out: TypedArray, ov?: View): void;
   /** out[p] = x[p with p[dim] = idx[p]]; out has idx's shape. Indices are already validated. */

@@ -70,7 +70,7 @@ export class Sequential extends Module {
       const made = x.gradFn === null && !x.requiresGrad && (fused || isPlainLinear(m));
       // A plain Linear keeps no reference to its input and its output never shares its input's store:
       // the previous output is dead once the next plain Linear has run.
-      if (ours && made) recycle(prev.data);
+      if (ours && made) recycle(prev.storage.array);
       ours = made;
     }
     return x;

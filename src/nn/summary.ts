@@ -97,7 +97,7 @@ export function summarize(
   const params = model.parameters();
   const total = params.reduce((n, p) => n + p.numel, 0);
   const trainable = params.filter((p) => p.requiresGrad).reduce((n, p) => n + p.numel, 0);
-  const bytes = params.reduce((n, p) => n + p.numel * p.data.BYTES_PER_ELEMENT, 0);
+  const bytes = params.reduce((n, p) => n + p.numel * p.storage.array.BYTES_PER_ELEMENT, 0);
   return [
     rule,
     line(head),

@@ -35,7 +35,7 @@ function unary(op: UnaryOp, x: Tensor): Tensor {
   const keep = isFloat(x.dtype) || op === "neg" || op === "abs" || op === "sign" || op === "relu";
   const dtype = keep ? x.dtype : "float32";
   const y = empty(x.shape, dtype === "bool" ? "int32" : dtype, true);
-  backend().unary(op, x.data, x, y.data);
+  backend().unary(op, x.storage.array, x, y.storage.array);
   if (!wantsGrad(x)) return y;
   return record(op, y, [x], (g) => [unaryRules[op](g, x, y)], [x, y]);
 }
@@ -99,7 +99,14 @@ function binary(op: BinaryOp, a: Arg, b: Arg): Tensor {
   const outType = op === "div" && !isFloat(dtype) ? "float32" : dtype === "bool" ? "int32" : dtype;
   const shape = outShape(op, ta, tb);
   const y = empty(shape, outType, true);
-  backend().binary(op, ta.data, broadcastView(ta, shape), tb.data, broadcastView(tb, shape), y.data);
+  backend().binary(
+    op,
+    ta.storage.array,
+    broadcastView(ta, shape),
+    tb.storage.array,
+    broadcastView(tb, shape),
+    y.storage.array,
+  );
   if (!wantsGrad(ta, tb)) return y;
   return record(op, y, [ta, tb], (g) => binaryRules[op](g, ta, tb, y), [ta, tb, y]);
 }
@@ -140,7 +147,14 @@ function compare(op: CompareOp, a: Arg, b: Arg): Tensor {
   const tb = operand(op, b, a);
   const shape = outShape(op, ta, tb);
   const y = empty(shape, "bool");
-  backend().binary(op, ta.data, broadcastView(ta, shape), tb.data, broadcastView(tb, shape), y.data);
+  backend().binary(
+    op,
+    ta.storage.array,
+    broadcastView(ta, shape),
+    tb.storage.array,
+    broadcastView(tb, shape),
+    y.storage.array,
+  );
   return y;
 }
 
@@ -162,13 +176,13 @@ export function where(cond: Tensor, a: Arg, b: Arg): Tensor {
   const y = empty(shape, dtype, true);
   const be = backend();
   be.where(
-    cond.data,
+    cond.storage.array,
     broadcastView(cond, shape),
-    ta.data,
+    ta.storage.array,
     broadcastView(ta, shape),
-    tb.data,
+    tb.storage.array,
     broadcastView(tb, shape),
-    y.data,
+    y.storage.array,
   );
   if (!wantsGrad(ta, tb)) return y;
   // d where(c, a, b) = where(c, da, db)
@@ -180,7 +194,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   if (dtype === "bool") return ne(x, 0);
   const y = empty(x.shape, dtype, true);
-  backend().copy(x.data, x, y.data);
+  backend().copy(x.storage.array, x, y.storage.array);
   if (!isFloat(dtype) || !isFloat(x.dtype) || !wantsGrad(x)) return y;
   return record("cast", y, [x], (g) => [cast(g, x.dtype)]); // d cast(x) = dx, in x's precision
 }

@@ -15,7 +15,7 @@ export function checkIndex(op: string, index: Tensor, size: number, what: string
   check(index.dtype === "int32", op, () => `index must be an int32 tensor, got ${index.dtype}`);
   const c = contiguous(index);
   for (let i = 0; i < c.numel; i++) {
-    const v = c.data[c.offset + i];
+    const v = c.storage.array[c.offset + i];
     check(v >= 0 && v < size, op, () => `index ${v} is out of range for ${what} of size ${size}`);
   }
 }
@@ -43,7 +43,7 @@ function checkGatherShapes(op: string, x: Tensor, dim: number, index: Tensor): n
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = checkGatherShapes("gather", x, dim, index);
   const y = empty(index.shape, x.dtype);
-  backend().gather(x.data, x, index.data as Int32Array, index, d, y.data);
+  backend().gather(x.storage.array, x, index.storage.array as Int32Array, index, d, y.storage.array);
   // d gather = scatter-add of dy into zeros (repeated indices accumulate)
   return record("gather", y, [x], (g) => [scatterAdd(empty(x.shape, g.dtype), d, index, g)]);
 }
@@ -61,7 +61,15 @@ export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor
   index.shape.forEach((n, i) => (s = n < s.shape[i] ? slice(s, i, 0, n) : s));
   const dtype = promoteTypes(self.dtype, s.dtype);
   const y = contiguous(cast(self, dtype), true).detach();
-  backend().scatterAdd(y.data, y.shape, index.data as Int32Array, index, s.data, s, d);
+  backend().scatterAdd(
+    y.storage.array,
+    y.shape,
+    index.storage.array as Int32Array,
+    index,
+    s.storage.array,
+    s,
+    d,
+  );
   // d scatterAdd(self, src) = (dy, gather(dy))
   return record("scatterAdd", y, [self, s], (g) => [g, gather(g, d, index)]);
 }

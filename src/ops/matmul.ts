@@ -9,6 +9,7 @@ import { ChainruleError, check, fmtShape } from "../util/errors.js";
 import { broadcastShapes, numel } from "../util/shape.js";
 import { cast, relu } from "./elementwise.js";
 import { contiguous, reshape, permute } from "./movement.js";
+import { packedOperand } from "./packed.js";
 import { sum } from "./reduce.js";
 import { broadcastView, empty } from "./support.js";
 
@@ -30,13 +31,19 @@ function batched(a: Tensor, b: Tensor): Tensor {
   let y: Tensor;
   if (a.ndim === 2 && b.ndim === 2) {
     y = empty([m, n], dtype, true);
-    backend().matmul(ca.data, ca, cb.data, cb, y.data);
+    backend().matmul(ca.storage.array, ca, cb.storage.array, cb, y.storage.array);
   } else {
     const k = a.shape[a.ndim - 1];
     const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
     y = empty([...batch, m, n], dtype, true);
     const av = broadcastView(ca, [...batch, m, k]);
-    backend().matmul(ca.data, av, cb.data, broadcastView(cb, [...batch, k, n]), y.data);
+    backend().matmul(
+      ca.storage.array,
+      av,
+      cb.storage.array,
+      broadcastView(cb, [...batch, k, n]),
+      y.storage.array,
+    );
   }
   if (!wantsGrad(ca, cb)) return y;
   // d(AB) = dA B + A dB  →  gA = g Bᵀ, gB = Aᵀ g (summed over broadcast batch dims by the engine)
@@ -106,7 +113,7 @@ const recording = (x: Tensor, w: Tensor, b: Tensor | null): boolean =>
 function weightGrad(g: Tensor, x: Tensor): Tensor {
   if (wantsGrad(g, x) || g.dtype !== x.dtype) return batched(mT(g), x);
   const y = empty([g.shape[1], x.shape[1]], g.dtype, true);
-  backend().matmul(g.data, transposed(g), x.data, x, y.data);
+  backend().matmul(g.storage.array, transposed(g), x.storage.array, x, y.storage.array);
   return y;
 }
 
@@ -134,7 +141,10 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolea
   const w = cast(weight, dtype);
   const b = bias && contiguous(cast(bias, dtype));
   const y = empty([...lead, nOut], dtype, true);
-  backend().matmul(xs.data, xs, w.data, transposed(w), y.data, b?.data, b?.offset, withRelu);
+  const wt = transposed(w);
+  const packed = packedOperand(w.storage, wt, xs.shape[0]);
+  // prettier-ignore
+  backend().matmul(xs.storage.array, xs, w.storage.array, wt, y.storage.array, b?.storage.array, b?.offset, withRelu, packed);
   if (withRelu || !recording(xs, w, b)) return y;
   // d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db  →  gx = g·W, gW = gᵀ·x (in W's row-major layout), gb = Σ_rows g
   const rule = (g: Tensor) => {

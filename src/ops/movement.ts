@@ -18,7 +18,7 @@ function viewOf(x: Tensor, shape: readonly number[], strides: readonly number[],
 export function contiguous(x: Tensor, force = false): Tensor {
   if (!force && x.isContiguous()) return x;
   const y = empty(x.shape, x.dtype);
-  backend().copy(x.data, x, y.data);
+  backend().copy(x.storage.array, x, y.storage.array);
   if (!wantsGrad(x)) return y;
   return record("contiguous", y, [x], (g) => [g]); // d copy(x) = dx
 }
@@ -187,7 +187,7 @@ function sliceBackward(
 ): Tensor {
   const y = empty(shape, g.dtype);
   const target = slice(y.detach(), dim, start, start + g.shape[dim] * step, step);
-  backend().copy(g.data, g, y.data, target);
+  backend().copy(g.storage.array, g, y.storage.array, target);
   return record("sliceBackward", y, [g], (gg) => [slice(gg, dim, start, start + g.shape[dim] * step, step)]);
 }
 
@@ -215,7 +215,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   let at = 0;
   for (const t of tensors) {
     offsets.push(at);
-    backend().copy(t.data, t, y.data, slice(y.detach(), d, at, at + t.shape[d]));
+    backend().copy(t.storage.array, t, y.storage.array, slice(y.detach(), d, at, at + t.shape[d]));
     at += t.shape[d];
   }
   // d cat(x0, x1, …) = (dy[piece 0], dy[piece 1], …)
@@ -242,7 +242,7 @@ export function assign_<T extends Tensor>(target: T, src: Arg): T {
     "in-place",
     () => `cannot write a tensor of shape ${fmtShape(s.shape)} into one of shape ${fmtShape(target.shape)}`,
   );
-  backend().copy(s.data, broadcastView(s, target.shape), target.data, target);
+  backend().copy(s.storage.array, broadcastView(s, target.shape), target.storage.array, target);
   target.storage.version++;
   return target;
 }

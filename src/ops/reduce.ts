@@ -43,7 +43,7 @@ function reduce(
     );
   const dtype = op === "sum" && !isFloat(x.dtype) ? "int32" : x.dtype;
   const y = empty(keepdim ? kept : out, dtype);
-  backend().reduce(op, x.data, x, axes, y.data);
+  backend().reduce(op, x.storage.array, x, axes, y.storage.array);
   return { y, kept };
 }
 
@@ -86,7 +86,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   check(isFloat(x.dtype), "logSoftmax", () => `expected a floating-point input, got ${x.dtype}`);
   if (x.ndim === 0) return reshape(logSoftmax(reshape(x, [1]), 0), []);
   const y = empty(x.shape, x.dtype, true);
-  if (x.numel > 0) backend().logSoftmax(x.data, x, axis, y.data);
+  if (x.numel > 0) backend().logSoftmax(x.storage.array, x, axis, y.storage.array);
   if (!wantsGrad(x)) return y;
   // d log softmax(x) = dx − softmax(x) Σ dx: g − exp(y) Σ g
   const rule = (g: Tensor) => [sub(g, mul(exp(y), sum(g, axis, { keepdim: true })))];
@@ -98,7 +98,7 @@ function argReduce(op: "argmax" | "argmin", x: Tensor, dim: number | null, opts:
     check(x.numel > 0, op, () => `cannot take ${op} of an empty tensor (shape ${fmtShape(x.shape)})`);
     const flat = reshape(x, [x.numel]);
     const y = empty(opts.keepdim ? x.shape.map(() => 1) : [], "int32");
-    backend().argReduce(op, flat.data, flat, 0, y.data as Int32Array);
+    backend().argReduce(op, flat.storage.array, flat, 0, y.storage.array as Int32Array);
     return y;
   }
   const axis = normalizeDim(op, dim, x.ndim);
@@ -106,7 +106,7 @@ function argReduce(op: "argmax" | "argmin", x: Tensor, dim: number | null, opts:
   check(x.shape[axis] > 0, op, () => `cannot reduce an empty dimension ${dim} of shape ${fmtShape(x.shape)}`);
   const { out, kept } = reducedShapes(x, [axis]);
   const y = empty(opts.keepdim ? kept : out, "int32");
-  backend().argReduce(op, x.data, x, axis, y.data as Int32Array);
+  backend().argReduce(op, x.storage.array, x, axis, y.storage.array as Int32Array);
   return y;
 }
 

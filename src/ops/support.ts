@@ -23,7 +23,7 @@ export function empty(shape: readonly number[], dtype: DType, overwritten = fals
 /** A tensor of `t`'s shape and dtype filled with `value`, not connected to any graph. */
 export function onesLikeOf(t: Tensor, value: number): Tensor {
   const out = empty(t.shape, t.dtype);
-  if (value !== 0) out.storage.data.fill(value);
+  if (value !== 0) out.storage.array.fill(value);
   return out;
 }
 
@@ -39,7 +39,7 @@ export function toTensor(op: string, x: Arg, dtype: DType): Tensor {
   const hit = Object.is(x, -0) ? undefined : cache.get(x); // a Map holds -0 and 0 as one key
   if (hit) return hit;
   const t = empty([], type);
-  t.storage.data[0] = x;
+  t.storage.array[0] = x;
   if (Object.is(x, -0)) return t;
   if (cache.size >= 64) cache.clear();
   cache.set(x, t);

@@ -151,6 +151,6 @@ function adamLoop(
 
 /** The elements of a contiguous float32 tensor, as a view of its storage. */
 function run(t: Tensor): Float32Array {
-  const data = t.data as Float32Array;
+  const data = t.storage.array as Float32Array;
   return t.offset === 0 && data.length === t.numel ? data : data.subarray(t.offset, t.offset + t.numel);
 }

@@ -19,8 +19,9 @@ function finish(
   shape: readonly number[],
   dtype: DType,
   opts: CreateOptions,
+  shared = false,
 ): Tensor {
-  const t = Tensor.fromData(data, shape, dtype);
+  const t = Tensor.fromData(data, shape, dtype, shared);
   if (opts.requiresGrad) {
     check(isFloat(dtype), op, () => `only floating-point tensors can require gradients, got dtype ${dtype}`);
     t.requiresGrad = true;
@@ -55,7 +56,7 @@ export function tensor(
     );
     const out = dtype === src ? arr : allocate(dtype, arr.length);
     if (out !== arr) for (let i = 0; i < arr.length; i++) out[i] = toDType(arr[i], dtype);
-    return finish("tensor", out, shape, dtype, opts);
+    return finish("tensor", out, shape, dtype, opts, out === arr);
   }
   const shape: number[] = [];
   let probe: NestedInput = data;

@@ -32,9 +32,9 @@ export class Tensor implements View {
     readonly dtype: DType,
   ) {}
 
-  /** A fresh contiguous tensor over `data` (no copy). */
-  static fromData(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
-    return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+  /** A fresh contiguous tensor over `data` (no copy; the caller may keep writing into it). */
+  static fromData(data: TypedArray, shape: readonly number[], dtype: DType, shared = true): Tensor {
+    return new Tensor(new Storage(data, shared), shape, contiguousStrides(shape), 0, dtype);
   }
 
   get ndim(): number {
@@ -46,7 +46,10 @@ export class Tensor implements View {
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
-  /** The raw storage array (shared with every view of it). */
+  /**
+   * The storage array itself (shared with every view of it; writes show in all of them). Handing it out
+   * marks the storage as shared: the library then keeps no packed copy of it (see Storage.shared).
+   */
   get data(): TypedArray {
     return this.storage.data;
   }
@@ -63,7 +66,7 @@ export class Tensor implements View {
   /** The elements as a fresh contiguous typed array. */
   toTypedArray(): TypedArray {
     const out = allocate(this.dtype, this.numel);
-    backend().copy(this.data, this, out);
+    backend().copy(this.storage.array, this, out);
     return out;
   }
   /** Nested JS arrays (numbers, or booleans for bool tensors). */
@@ -77,7 +80,7 @@ export class Tensor implements View {
         "item",
         `only one-element tensors can be converted to a number, got shape [${this.shape}]`,
       );
-    return this.storage.data[this.offset];
+    return this.storage.array[this.offset];
   }
   toString(): string {
     return formatTensor(this);

@@ -51,7 +51,9 @@ function fuzz(be: Backend, kind: Kind, seed: number, cases: number, size = "smal
     // Half the cases carry a bias epilogue (n values at a random offset into a longer array).
     const bo = r() < 0.5 ? int(r, 0, 3) : -1;
     const bias = bo >= 0 ? fill(r, kind, n + bo + int(r, 0, 2), false) : undefined;
-    be.matmul(da, a.view, db, b.view, out, bias, bo);
+    // Half the 2-D cases read B from the backend's packing of it, where it has one.
+    const packed = batch.length === 0 && r() < 0.5 ? be.packMatmulB?.(db, b.view, m) : null;
+    be.matmul(da, a.view, db, b.view, out, bias, bo, false, packed ?? undefined);
     const ref = reference(da, a.view, db, b.view);
     for (let i = 0; bias && i < ref.c.length; i++) {
       ref.c[i] += bias[bo + (i % n)];
@@ -103,7 +105,8 @@ function layoutExact(be: Backend, kind: Kind, seed: number): void {
     [50, 3, 200],
   ];
   for (const [m, k, n] of shapes) {
-    const [da, db] = [fill(r, kind, m * k), fill(r, kind, k * n)];
+    // finite values: with NaN and ±∞ among them nearly every element of a deep product would be NaN
+    const [da, db] = [fill(r, kind, m * k, false), fill(r, kind, k * n, false)];
     const [at, bt] = [alloc(kind, m * k), alloc(kind, k * n)];
     for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) at[p * m + i] = da[i * k + p];
     for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = db[p * n + j];
@@ -116,17 +119,21 @@ function layoutExact(be: Backend, kind: Kind, seed: number): void {
       { shape: [k, n], strides: [1, k], offset: 0 },
     ];
     const bias = fill(r, kind, n);
-    const outs = aViews.flatMap((av, ia) =>
-      bViews.map((bv, ib) => {
-        const out = alloc(kind, m * n);
-        be.matmul(ia ? at : da, av, ib ? bt : db, bv, out, bias, 0, true);
-        return out;
-      }),
+    // B as stored, then B packed ahead of time (packMatmulB) from each of its layouts
+    const outs = [false, true].flatMap((pack) =>
+      aViews.flatMap((av, ia) =>
+        bViews.map((bv, ib) => {
+          const out = alloc(kind, m * n);
+          const packed = pack ? be.packMatmulB!(ib ? bt : db, bv, m)! : undefined;
+          be.matmul(ia ? at : da, av, ib ? bt : db, bv, out, bias, 0, true, packed);
+          return out;
+        }),
+      ),
     );
     // Object.is: -0 ≠ +0, any NaN = NaN (which NaN payload survives depends on the operand order of an FMA)
     const diff = outs.map((o) => o.findIndex((v, q) => !Object.is(v, outs[0][q])));
     const what = `layouts of ${kind} [${m}, ${k}]·[${k}, ${n}]: first differing element`;
-    expect(diff, what).toEqual([-1, -1, -1, -1]);
+    expect(diff, what).toEqual(outs.map(() => -1));
   }
 }
 
@@ -184,6 +191,37 @@ for (const name of cr.listBackends()) {
         }
       });
     }
+
+    it("reads B from a packing made for its shape by the kernel set in use, and ignores any other", () => {
+      cr.setNumThreads(threads);
+      selectKernels("auto");
+      const own = nativeKernels();
+      const r = rng(12);
+      const [m, k, n] = [40, 600, 70];
+      const bv: View = { shape: [k, n], strides: [1, k], offset: 0 };
+      const av: View = { shape: [m, k], strides: [k, 1], offset: 0 };
+      const [a, b, other] = [fill(r, "float32", m * k, false), fill(r, "float32", k * n, false), fill(r, "float32", k * n, false)]; // prettier-ignore
+      const product = (bb: TypedArray, packed?: ReturnType<NonNullable<Backend["packMatmulB"]>>) => {
+        const out = new Float32Array(m * n);
+        be.matmul(a, av, bb, bv, out, undefined, 0, false, packed ?? undefined);
+        return out;
+      };
+      // The packing of `other` stands in for b: proof that matmul reads it.
+      const packed = be.packMatmulB!(other, bv, m)!;
+      expect(product(b, packed)).toEqual(product(other));
+      // Made for another shape, by another kernel set, or not a packing at all: b itself is read.
+      const wrongShape = be.packMatmulB!(other, { shape: [k, n - 1], strides: [1, k], offset: 0 }, m)!;
+      expect(product(b, wrongShape)).toEqual(product(b));
+      expect(product(b, new Uint8Array(packed.byteLength))).toEqual(product(b));
+      expect(product(b, new Uint8Array(10))).toEqual(product(b));
+      for (const isa of ["avx512", "avx2", "generic"].filter((name) => name !== own)) {
+        if (!selectKernels(isa)) continue; // not supported by this CPU
+        expect(product(b, packed), isa).toEqual(product(b));
+      }
+      selectKernels("auto");
+      // No packing where the kernels would not read one: matrix-vector shapes.
+      expect(be.packMatmulB!(other, bv, 2)).toBeNull();
+    });
 
     it("runs the best kernel set this CPU supports by default", () => {
       selectKernels("auto");

@@ -82,7 +82,7 @@ describe("native backend fallback", () => {
       });
       expect(run.stdout.trim()).toBe("cpu");
       expect(run.stderr.trim()).toBe(
-        "chainrule: the native addon is out of date (no logSoftmax, tuneMalloc); using the cpu backend. " +
+        "chainrule: the native addon is out of date (no packB, logSoftmax, tuneMalloc); using the cpu backend. " +
           "Rebuild it with `npm run build:native`.",
       );
     } finally {

@@ -31,7 +31,14 @@ interface Addon {
   logSoftmax(x: TypedArray, out: TypedArray): void;
   gather(x: TypedArray, idx: Int32Array, out: TypedArray): void;
   scatterAdd(out: TypedArray, idx: Int32Array, src: TypedArray): void;
-  matmul(a: TypedArray, b: TypedArray, out: TypedArray, bias?: TypedArray): void;
+  matmul(
+    a: TypedArray,
+    b: TypedArray,
+    out: TypedArray,
+    bias: TypedArray | null,
+    packed: Uint8Array | null,
+  ): void;
+  packB(b: TypedArray): Uint8Array;
   setNumThreads(n: number): void;
   numThreads(): number;
   isa(): string;
@@ -53,7 +60,7 @@ interface Addon {
  * or the process already sets malloc tunables (GLIBC_TUNABLES, MALLOC_*_ variables).
  */
 let mallocTuned = false;
-const REQUIRED: (keyof Addon)[] = ["matmul", "logSoftmax", "tuneMalloc", "sgdStep", "adamStep"];
+const REQUIRED: (keyof Addon)[] = ["matmul", "packB", "logSoftmax", "tuneMalloc", "sgdStep", "adamStep"];
 function loadAddon(): Addon | null {
   const proc = (globalThis as { process?: NodeJS.Process }).process;
   if (proc === undefined || typeof proc.getBuiltinModule !== "function") return null;
@@ -191,7 +198,7 @@ function makeBackend(native: Addon): Backend {
       extra(axis);
       native.logSoftmax(x, out);
     },
-    matmul(a, av, b, bv, out, bias?, biasOffset = 0, relu = false) {
+    matmul(a, av, b, bv, out, bias?, biasOffset = 0, relu = false, packed?) {
       const r = av.shape.length;
       const n = bv.shape[r - 1];
       // size first: the tiny products of small networks leave with two multiplications
@@ -207,8 +214,15 @@ function makeBackend(native: Addon): Backend {
       operand(bv.strides, bv.offset);
       extra(biasOffset);
       extra(relu ? 1 : 0);
-      if (bias) native.matmul(a, b, out, bias);
-      else native.matmul(a, b, out);
+      native.matmul(a, b, out, bias ?? null, packed instanceof Uint8Array ? packed : null);
+    },
+    packMatmulB(b, bv, m) {
+      // Products that the kernels run as matrix-vector ones (m ≤ 2) or leave to the cpu pack nothing.
+      const [k, n] = bv.shape;
+      if (m <= 2 || m * k * n < nativeLimits.minMatmulMacs || !isFloat(b) || bv.shape.length !== 2)
+        return null;
+      [desc[0], desc[1], desc[2], desc[3], desc[4]] = [k, n, bv.strides[0], bv.strides[1], bv.offset];
+      return native.packB(b);
     },
     copy(x, xv, out, ov?: View) {
       // Same-type contiguous copies are one TypedArray.set in the cpu backend already.

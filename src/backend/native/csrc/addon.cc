@@ -275,16 +275,28 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Argument i when it is given and neither null nor undefined.
+bool present(napi_env env, size_t argc, const napi_value* argv, size_t i) {
+  napi_valuetype t;
+  return argc > i && napi_typeof(env, argv[i], &t) == napi_ok && t != napi_null && t != napi_undefined;
+}
+
+// A packing from PackB starts at the first 64-byte boundary of its bytes.
+char* aligned64(void* p) {
+  return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(p) + 63) & ~static_cast<uintptr_t>(63));
+}
+
 // Matmul descriptor: [r, m, k, n, batch[r-2], aStrides[r], aOffset, bStrides[r], bOffset, biasOffset, relu];
-// arguments a, b, out and an optional bias (n values from biasOffset, added to every row).
+// arguments a, b, out, an optional bias (n values from biasOffset, added to every row) and an optional
+// packing of b from PackB (used where it was made for this shape by the kernel set in use).
 napi_value Matmul(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Arr a, b, o, bias{DType::F32, nullptr, 0};
-  const bool hasBias = argc > 3;
+  Arr a, b, o, bias{DType::F32, nullptr, 0}, packed{DType::U8, nullptr, 0};
+  const bool hasBias = present(env, argc, argv, 3), hasPacked = present(env, argc, argv, 4);
   if (argc < 3 || !getArray(env, argv[0], a) || !getArray(env, argv[1], b) || !getArray(env, argv[2], o) ||
-      (hasBias && !getArray(env, argv[3], bias)))
+      (hasBias && !getArray(env, argv[3], bias)) || (hasPacked && (!getArray(env, argv[4], packed) || packed.dt != DType::U8)))
     return fail(env, "matmul: bad arguments");
   if (!isFloat(a.dt) || b.dt != a.dt || o.dt != a.dt || (hasBias && bias.dt != a.dt))
     return fail(env, "matmul: bad types");
@@ -318,9 +330,39 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
       (hasBias && (offBias < 0 || offBias + d.n > bias.length)))
     return fail(env, "matmul: view out of bounds");
   const size_t esize = a.dt == DType::F32 ? 4 : 8;
+  const char* pk = hasPacked ? aligned64(packed.data) : nullptr;
+  if (pk != nullptr && pk - static_cast<char*>(packed.data) + packedBytes(a.dt, d.k, d.n) > packed.length) pk = nullptr;
   matmul(a.dt, a.data, b.data, o.data, d, hasBias ? static_cast<char*>(bias.data) + offBias * esize : nullptr,
-         relu);
+         relu, pk);
   return nullptr;
+}
+
+// PackB descriptor: [k, n, rsb, csb, offb]; argument b (float32 or float64). Returns a Uint8Array holding,
+// from its first 64-byte boundary, B packed for matmul by the kernel set in use (gemm.h, packMatmulB).
+napi_value PackB(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Arr b;
+  if (argc < 1 || !getArray(env, argv[0], b) || !isFloat(b.dt)) return fail(env, "packB: expected a float array");
+  Instance* inst;
+  napi_get_instance_data(env, reinterpret_cast<void**>(&inst));
+  const double* p = inst->desc;
+  if (p == nullptr || inst->descLength < 5) return fail(env, "packB: no descriptor");
+  int64_t shape[2] = {static_cast<int64_t>(p[0]), static_cast<int64_t>(p[1])};
+  int64_t strides[2] = {static_cast<int64_t>(p[2]), static_cast<int64_t>(p[3])};
+  const int64_t off = static_cast<int64_t>(p[4]);
+  if (shape[0] < 0 || shape[1] < 0 || !inBounds(2, shape, strides, off, b.length))
+    return fail(env, "packB: view out of bounds");
+  const int64_t bytes = packedBytes(b.dt, shape[0], shape[1]) + 63;
+  void* data;
+  napi_value buf, out;
+  if (napi_create_arraybuffer(env, static_cast<size_t>(bytes), &data, &buf) != napi_ok ||
+      napi_create_typedarray(env, napi_uint8_array, static_cast<size_t>(bytes), buf, 0, &out) != napi_ok)
+    return fail(env, "packB: out of memory");
+  const size_t esize = b.dt == DType::F32 ? 4 : 8;
+  packMatmulB(b.dt, static_cast<char*>(b.data) + off * esize, shape[0], shape[1], strides[0], strides[1], aligned64(data));
+  return out;
 }
 
 // Optimizer updates: float32 runs of one length, in place (`optional` ones may be null), that must not
@@ -456,7 +498,8 @@ NAPI_MODULE_INIT() {
       {"init", Init},           {"unary", Unary},           {"binary", Binary},
       {"where", Where},         {"copy", Copy},             {"reduce", Reduce},
       {"argReduce", ArgReduce}, {"logSoftmax", LogSoftmax}, {"gather", Gather},
-      {"scatterAdd", ScatterAdd}, {"matmul", Matmul},       {"setNumThreads", SetNumThreads},
+      {"scatterAdd", ScatterAdd}, {"matmul", Matmul},       {"packB", PackB},
+      {"setNumThreads", SetNumThreads},
       {"numThreads", NumThreads}, {"isa", Isa},             {"setIsa", SetIsa},
       {"sgdStep", SgdStep},     {"adamStep", AdamStep},     {"tuneMalloc", TuneMalloc},
   };

@@ -17,6 +17,7 @@ struct TypeKernels {
   void (*gemm)(const Gemm<T>&);
   void (*rows)(int64_t k, int64_t n, const T* x, int64_t sx, const T* b, int64_t rsb, T* y);
   void (*dots)(int64_t k, int64_t n, const T* x, const T* r, int64_t rs, T* y, int64_t sy);
+  int (*pack)(int64_t k, int64_t n, const T* b, int64_t rsb, int64_t csb, T* dst, int64_t* size);
   int mr, nr;
 };
 struct IsaKernels {
@@ -217,6 +218,7 @@ void gemmOne(const Gemm<T>& g, int nt, bool wake = true) {
     if (alongN) {
       part.n = hi - lo;
       part.b += lo * g.csb;
+      part.bpCol += lo;
       part.c += lo;
       if (g.bias) part.bias += lo;
     } else {
@@ -244,14 +246,36 @@ int threadsForProduct(int64_t m, int64_t n, int64_t k) {
 // matrix-vector shapes, whose batch-1 latency is tuned as it is.
 constexpr double kAwakeSplitNs = 1e4;
 
+// What packMatmulB writes before the panels (64 bytes, so the panels stay aligned).
+struct PackedHeader {
+  uint64_t magic;
+  const IsaKernels* isa;
+  int64_t k, n, panels, nr, elementSize, unused;
+};
+constexpr uint64_t kPackedMagic = 0x4250616e69616863;  // the bytes "chainaPB"
+static_assert(sizeof(PackedHeader) == 64, "the header keeps the panels 64-byte aligned");
+
+// The panels of `packed` if they were packed for this B's shape by the kernel set in use, else null.
 template <typename T>
-void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d, const T* bias, bool relu) {
+const T* packedPanels(const void* packed, const MatmulDesc& d, Gemm<T>& g) {
+  const PackedHeader* h = static_cast<const PackedHeader*>(packed);
+  if (h == nullptr || h->magic != kPackedMagic || h->isa != active || h->k != d.k || h->n != d.n ||
+      h->elementSize != static_cast<int64_t>(sizeof(T)))
+    return nullptr;
+  g.bpPanels = h->panels;
+  g.bpNR = static_cast<int>(h->nr);
+  return reinterpret_cast<const T*>(h + 1);
+}
+
+template <typename T>
+void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d, const T* bias, bool relu, const void* packed) {
   const int64_t* st[2] = {d.sab, d.sbb};
   const int64_t off[2] = {d.offa, d.offb};
   Walk<2> w(d.nb, d.batch, st, off);
   const int64_t items = w.total();
   const int64_t mn = d.m * d.n;
   Gemm<T> g{d.m, d.n, d.k, a, d.rsa, d.csa, b, d.rsb, d.csb, c, d.n, bias, relu};
+  if (items == 1) g.bp = packedPanels<T>(packed, d, g);
   int per = threadsForProduct<T>(d.m, d.n, d.k);
   const int all = items > 1 && per < numThreads() ? threadsForProduct<T>(d.m * items, d.n, d.k) : 1;
   if (all > per) {
@@ -290,13 +314,39 @@ void matmulTyped(const T* a, const T* b, T* c, const MatmulDesc& d, const T* bia
 
 }  // namespace
 
-void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d, const void* bias, bool relu) {
+void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d, const void* bias, bool relu,
+            const void* packed) {
   if (dt == DType::F32)
     matmulTyped(static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(c), d,
-                static_cast<const float*>(bias), relu);
+                static_cast<const float*>(bias), relu, packed);
   else
     matmulTyped(static_cast<const double*>(a), static_cast<const double*>(b), static_cast<double*>(c), d,
-                static_cast<const double*>(bias), relu);
+                static_cast<const double*>(bias), relu, packed);
+}
+
+namespace {
+template <typename T>
+int64_t packedBytesTyped(int64_t k, int64_t n) {
+  int64_t size;
+  kernelsFor<T>().pack(k, n, nullptr, 0, 0, nullptr, &size);
+  return static_cast<int64_t>(sizeof(PackedHeader)) + size * static_cast<int64_t>(sizeof(T));
+}
+template <typename T>
+void packTyped(const T* b, int64_t k, int64_t n, int64_t rsb, int64_t csb, void* dst) {
+  PackedHeader* h = static_cast<PackedHeader*>(dst);
+  int64_t size;
+  const int r = kernelsFor<T>().pack(k, n, b, rsb, csb, reinterpret_cast<T*>(h + 1), &size);
+  *h = PackedHeader{kPackedMagic, active, k, n, (n + r - 1) / r, r, static_cast<int64_t>(sizeof(T)), 0};
+}
+}  // namespace
+
+int64_t packedBytes(DType dt, int64_t k, int64_t n) {
+  return dt == DType::F32 ? packedBytesTyped<float>(k, n) : packedBytesTyped<double>(k, n);
+}
+
+void packMatmulB(DType dt, const void* b, int64_t k, int64_t n, int64_t rsb, int64_t csb, void* dst) {
+  if (dt == DType::F32) packTyped(static_cast<const float*>(b), k, n, rsb, csb, dst);
+  else packTyped(static_cast<const double*>(b), k, n, rsb, csb, dst);
 }
 
 const char* gemmIsa() { return active->name; }

@@ -24,6 +24,11 @@ struct Gemm {
   int64_t ldc;
   const T* bias;
   bool relu;
+  // B packed ahead of time (packMatmulB's panels, null when absent): bpPanels panels of bpNR columns per
+  // K block; this product's column 0 is column bpCol of the packed matrix (a part of a split product).
+  const T* bp = nullptr;
+  int64_t bpPanels = 0, bpCol = 0;
+  int bpNR = 0;
 };
 
 /** What the store step makes of a finished element C(·, j): + bias[j], then max(0, ·), as configured. */
@@ -52,7 +57,17 @@ struct MatmulDesc {
   int64_t offa, offb;
 };
 
-void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d, const void* bias, bool relu);
+/** C = A·B (+ bias, ReLU), reading B from `packed` (packMatmulB's output for this B) where that is valid. */
+void matmul(DType dt, const void* a, const void* b, void* c, const MatmulDesc& d, const void* bias, bool relu,
+            const void* packed = nullptr);
+
+/**
+ * B[k,n] (strides rsb, csb) packed once for products that read it many times (a weight at inference), in
+ * the panels of the kernel set in use: bytes to reserve at a 64-byte aligned address, and the packing.
+ * A 64-byte header records the kernel set and the shape, so matmul ignores a packing it cannot use.
+ */
+int64_t packedBytes(DType dt, int64_t k, int64_t n);
+void packMatmulB(DType dt, const void* b, int64_t k, int64_t n, int64_t rsb, int64_t csb, void* dst);
 
 /** The kernel set in use: "avx512", "avx2" or "generic". */
 const char* gemmIsa();

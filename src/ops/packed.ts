@@ -38,8 +38,15 @@ export function packedOperand(storage: Storage, bv: View, m: number): PackedB | 
     return undefined;
   }
   const e = entries.get(storage);
-  if (e === undefined || e.backend !== be || e.version !== storage.version || !sameView(e.view, bv)) {
+  if (e === undefined) {
     entries.set(storage, { backend: be, version: storage.version, view: bv, packed: null });
+    return undefined;
+  }
+  if (e.backend !== be || e.version !== storage.version || !sameView(e.view, bv)) {
+    e.backend = be;
+    e.version = storage.version;
+    e.view = bv;
+    e.packed = null;
     return undefined;
   }
   e.packed ??= be.packMatmulB(storage.array, bv, m);

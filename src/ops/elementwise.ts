@@ -99,16 +99,16 @@ function binary(op: BinaryOp, a: Arg, b: Arg): Tensor {
   const outType = op === "div" && !isFloat(dtype) ? "float32" : dtype === "bool" ? "int32" : dtype;
   const shape = outShape(op, ta, tb);
   const y = empty(shape, outType, true);
-  backend().binary(
-    op,
-    ta.storage.array,
-    broadcastView(ta, shape),
-    tb.storage.array,
-    broadcastView(tb, shape),
-    y.storage.array,
-  );
+  binaryKernel(op, ta, tb, shape, y);
   if (!wantsGrad(ta, tb)) return y;
   return record(op, y, [ta, tb], (g) => binaryRules[op](g, ta, tb, y), [ta, tb, y]);
+}
+
+// The backend call of binary ops and comparisons, both operands broadcast to `shape`.
+function binaryKernel(op: BinaryOp | CompareOp, ta: Tensor, tb: Tensor, shape: readonly number[], y: Tensor) {
+  const a = ta.storage.array;
+  const b = tb.storage.array;
+  backend().binary(op, a, broadcastView(ta, shape), b, broadcastView(tb, shape), y.storage.array);
 }
 
 /** `x` as a tensor; a number takes its type from `other` (at least one of the two is a Tensor). */
@@ -147,14 +147,7 @@ function compare(op: CompareOp, a: Arg, b: Arg): Tensor {
   const tb = operand(op, b, a);
   const shape = outShape(op, ta, tb);
   const y = empty(shape, "bool");
-  backend().binary(
-    op,
-    ta.storage.array,
-    broadcastView(ta, shape),
-    tb.storage.array,
-    broadcastView(tb, shape),
-    y.storage.array,
-  );
+  binaryKernel(op, ta, tb, shape, y);
   return y;
 }
 

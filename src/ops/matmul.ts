@@ -31,7 +31,9 @@ function batched(a: Tensor, b: Tensor): Tensor {
   let y: Tensor;
   if (a.ndim === 2 && b.ndim === 2) {
     y = empty([m, n], dtype, true);
-    backend().matmul(ca.storage.array, ca, cb.storage.array, cb, y.storage.array);
+    const packed = packedOperand(cb.storage, cb, m); // a constant right operand: W in the rule's g·W
+    // prettier-ignore
+    backend().matmul(ca.storage.array, ca, cb.storage.array, cb, y.storage.array, undefined, 0, false, packed);
   } else {
     const k = a.shape[a.ndim - 1];
     const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));

@@ -110,6 +110,37 @@ describe.skipIf(!cr.listBackends().includes("native"))("packed weights (native b
     expect(packs).not.toHaveBeenCalled();
   });
 
+  it("packs a constant right operand of matmul, and an RNN's weights once per step for all time steps", () => {
+    cr.manualSeed(6);
+    const w = cr.randn([96, 80]);
+    const x = cr.randn([32, 96]);
+    packs.mockClear();
+    const want = values(cr.noGrad(() => x.matmul(w.t().contiguous().t())));
+    for (let i = 0; i < 4; i++) expect(values(x.matmul(w)), `call ${i}`).toEqual(want);
+    expect(packs).toHaveBeenCalledTimes(1);
+
+    // Backpropagation through time: W_hh in h·W_hhᵀ (forward) and g·W_hh (backward) at every step.
+    const rnn = new nn.RNN(64, 96, { batchFirst: true });
+    const seq = cr.randn([32, 12, 64]);
+    const grads = () => {
+      rnn.zeroGrad();
+      const out = rnn.forward(seq);
+      out.square().mean().backward();
+      return rnn.parameters().map((p) => values(p.grad!));
+    };
+    packs.mockClear();
+    const got = grads();
+    expect(packs.mock.calls.length).toBeGreaterThan(0);
+    cr.setBackend("cpu"); // the reference: no packing, another summation order
+    let ref: number[][];
+    try {
+      ref = grads();
+    } finally {
+      cr.setBackend("native");
+    }
+    got.forEach((g, i) => g.forEach((v, j) => expect(v, `parameter ${i}[${j}]`).toBeCloseTo(ref[i][j], 6)));
+  });
+
   it("packs nothing for one-row inputs (matrix-vector kernels), and stays correct across backends", () => {
     const { layer, x, run } = setup(5);
     const row = cr.randn([1, 96]);

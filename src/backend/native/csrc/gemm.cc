@@ -68,7 +68,7 @@ namespace isa_avx512 {
 #define CR_ISA_NAME "avx512"
 #define CR_VB 64
 #define CR_MR 8
-#define CR_KC32 512
+#define CR_KC32 800
 #define CR_MC32 96
 #define CR_KC64 512
 #define CR_MC64 48

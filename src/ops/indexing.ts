@@ -61,15 +61,8 @@ export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor
   index.shape.forEach((n, i) => (s = n < s.shape[i] ? slice(s, i, 0, n) : s));
   const dtype = promoteTypes(self.dtype, s.dtype);
   const y = contiguous(cast(self, dtype), true).detach();
-  backend().scatterAdd(
-    y.storage.array,
-    y.shape,
-    index.storage.array as Int32Array,
-    index,
-    s.storage.array,
-    s,
-    d,
-  );
+  const idx = index.storage.array as Int32Array;
+  backend().scatterAdd(y.storage.array, y.shape, idx, index, s.storage.array, s, d);
   // d scatterAdd(self, src) = (dy, gather(dy))
   return record("scatterAdd", y, [self, s], (g) => [g, gather(g, d, index)]);
 }

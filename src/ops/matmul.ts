@@ -38,14 +38,8 @@ function batched(a: Tensor, b: Tensor): Tensor {
     const k = a.shape[a.ndim - 1];
     const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
     y = empty([...batch, m, n], dtype, true);
-    const av = broadcastView(ca, [...batch, m, k]);
-    backend().matmul(
-      ca.storage.array,
-      av,
-      cb.storage.array,
-      broadcastView(cb, [...batch, k, n]),
-      y.storage.array,
-    );
+    const [av, bv] = [broadcastView(ca, [...batch, m, k]), broadcastView(cb, [...batch, k, n])];
+    backend().matmul(ca.storage.array, av, cb.storage.array, bv, y.storage.array);
   }
   if (!wantsGrad(ca, cb)) return y;
   // d(AB) = dA B + A dB  →  gA = g Bᵀ, gB = Aᵀ g (summed over broadcast batch dims by the engine)

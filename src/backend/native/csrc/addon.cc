@@ -296,7 +296,8 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   Arr a, b, o, bias{DType::F32, nullptr, 0}, packed{DType::U8, nullptr, 0};
   const bool hasBias = present(env, argc, argv, 3), hasPacked = present(env, argc, argv, 4);
   if (argc < 3 || !getArray(env, argv[0], a) || !getArray(env, argv[1], b) || !getArray(env, argv[2], o) ||
-      (hasBias && !getArray(env, argv[3], bias)) || (hasPacked && (!getArray(env, argv[4], packed) || packed.dt != DType::U8)))
+      (hasBias && !getArray(env, argv[3], bias)) ||
+      (hasPacked && (!getArray(env, argv[4], packed) || packed.dt != DType::U8)))
     return fail(env, "matmul: bad arguments");
   if (!isFloat(a.dt) || b.dt != a.dt || o.dt != a.dt || (hasBias && bias.dt != a.dt))
     return fail(env, "matmul: bad types");
@@ -331,7 +332,8 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
     return fail(env, "matmul: view out of bounds");
   const size_t esize = a.dt == DType::F32 ? 4 : 8;
   const char* pk = hasPacked ? aligned64(packed.data) : nullptr;
-  if (pk != nullptr && pk - static_cast<char*>(packed.data) + packedBytes(a.dt, d.k, d.n) > packed.length) pk = nullptr;
+  if (pk != nullptr && pk - static_cast<char*>(packed.data) + packedBytes(a.dt, d.k, d.n) > packed.length)
+    pk = nullptr;  // too short to be a packing of this shape
   matmul(a.dt, a.data, b.data, o.data, d, hasBias ? static_cast<char*>(bias.data) + offBias * esize : nullptr,
          relu, pk);
   return nullptr;
@@ -361,7 +363,8 @@ napi_value PackB(napi_env env, napi_callback_info info) {
       napi_create_typedarray(env, napi_uint8_array, static_cast<size_t>(bytes), buf, 0, &out) != napi_ok)
     return fail(env, "packB: out of memory");
   const size_t esize = b.dt == DType::F32 ? 4 : 8;
-  packMatmulB(b.dt, static_cast<char*>(b.data) + off * esize, shape[0], shape[1], strides[0], strides[1], aligned64(data));
+  packMatmulB(b.dt, static_cast<char*>(b.data) + off * esize, shape[0], shape[1], strides[0], strides[1],
+              aligned64(data));
   return out;
 }
 
